@@ -1,0 +1,11 @@
+package dev.stephttp.internal;
+
+import dev.stephttp.Event;
+import java.util.List;
+
+/** Sends events to the event API (PROTOCOL.md §10.1) and returns their IDs. */
+@FunctionalInterface
+public interface EventPublisher {
+  /** Sends the events; throws on failure. */
+  List<String> send(List<Event> events) throws Exception;
+}

@@ -1,0 +1,325 @@
+package dev.stephttp.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.Event;
+import dev.stephttp.NonRetriableException;
+import dev.stephttp.StepFailedException;
+import dev.stephttp.StepFunction;
+import dev.stephttp.WaitForEvent;
+import dev.stephttp.internal.wire.Durations;
+import dev.stephttp.internal.wire.GeneratorOpcode;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.OpError;
+import dev.stephttp.internal.wire.Opcode;
+import dev.stephttp.internal.wire.StepIds;
+import dev.stephttp.internal.wire.Timing;
+import dev.stephttp.internal.wire.Userland;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One execution of a handler inside a run: the sync phase of a user's request, or one re-entry
+ * by the orchestrator. Owns step indexing (PROTOCOL.md §7.1), memoized replay (§4) and the ops
+ * the handler produces (§6).
+ *
+ * <p>Not thread-safe: a handler calls steps one after another, on one thread at a time.
+ */
+public final class Execution {
+  private static final ThreadLocal<Execution> CURRENT = new ThreadLocal<>();
+  private static final ObjectMapper MAPPER = Json.mapper();
+  private static final Timing NO_TIMING = new Timing(0, 0);
+
+  /** Which of the two situations the handler runs in (DESIGN.md §1). */
+  public enum Mode {
+    /** The user's own request: steps execute inline and are checkpointed in the background. */
+    SYNC,
+    /** A re-entry: memoized steps replay, the first new step executes and is reported. */
+    REENTRY
+  }
+
+  private final String runId;
+  private final Mode mode;
+  private final Map<String, JsonNode> memo;
+  private final String targetStepId;
+  private final OpSink sink;
+  private final EventPublisher events;
+  private final RunOptions options = new RunOptions();
+  private final Map<String, Integer> seen = new HashMap<>();
+  private final List<String> visited = new ArrayList<>();
+  private int stepsProduced;
+
+  private Execution(
+      String runId, Mode mode, Map<String, JsonNode> memo, String targetStepId, OpSink sink, EventPublisher events) {
+    this.runId = Objects.requireNonNull(runId, "runId == null");
+    this.mode = mode;
+    this.memo = memo;
+    this.targetStepId = targetStepId;
+    this.sink = sink;
+    this.events = events;
+  }
+
+  /** A sync-phase execution whose ops go to {@code sink} as they are produced. */
+  public static Execution sync(String runId, OpSink sink, EventPublisher events) {
+    return new Execution(runId, Mode.SYNC, Map.of(), null, Objects.requireNonNull(sink, "sink == null"), events);
+  }
+
+  /**
+   * A re-entry over memoized state; {@code targetStepId} is the hashed step to execute, or null
+   * for discovery.
+   */
+  public static Execution reentry(
+      String runId, Map<String, JsonNode> memo, String targetStepId, EventPublisher events) {
+    return new Execution(runId, Mode.REENTRY, Map.copyOf(memo), targetStepId, null, events);
+  }
+
+  /** The execution bound to the calling thread, or null outside a run. */
+  public static Execution current() {
+    return CURRENT.get();
+  }
+
+  /** Binds this execution to the calling thread until the returned scope is closed. */
+  public Scope enter() {
+    Execution previous = CURRENT.get();
+    CURRENT.set(this);
+    return () -> {
+      if (previous == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(previous);
+      }
+    };
+  }
+
+  /** A thread binding that restores the previous one when closed. */
+  @FunctionalInterface
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  public RunOptions options() {
+    return options;
+  }
+
+  /** Whether the handler has produced any op (a run with none is not sent to the orchestrator). */
+  public boolean producedOps() {
+    return stepsProduced > 0;
+  }
+
+  /** Whether any step was reached (memoized or new); options are frozen from then on. */
+  public boolean stepsStarted() {
+    return !visited.isEmpty();
+  }
+
+  /** Hashed IDs of the steps reached so far, in order. */
+  public List<String> visitedSteps() {
+    return List.copyOf(visited);
+  }
+
+  /** The hashed step ID a re-entry was asked to execute, or null. */
+  public String targetStepId() {
+    return targetStepId;
+  }
+
+  /** {@code Step.run}: replay a memoized result, or execute and record the function. */
+  public <T> T run(String id, JavaType type, StepFunction<T> fn) {
+    StepKey key = next(id);
+    JsonNode stored = memo.get(key.hash());
+    if (stored != null || memo.containsKey(key.hash())) {
+      return decodeStepResult(key, stored, type);
+    }
+    checkTarget(key);
+    long startedAt = epochNanos();
+    long t0 = System.nanoTime();
+    T value;
+    try {
+      value = fn.call();
+    } catch (Suspension s) {
+      throw s;
+    } catch (Exception e) {
+      return failed(key, e, new Timing(startedAt, System.nanoTime() - t0));
+    }
+    Timing timing = new Timing(startedAt, System.nanoTime() - t0);
+    JsonNode data;
+    try {
+      data = value == null ? NullNode.getInstance() : MAPPER.valueToTree(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "step '" + id + "' returned a " + value.getClass().getName() + " that cannot be serialised as JSON", e);
+    }
+    GeneratorOpcode op = op(Opcode.STEP_RUN, key, null, data, null, timing);
+    produce(op, false);
+    return value;
+  }
+
+  private <T> T failed(StepKey key, Exception e, Timing timing) {
+    boolean retriable = !(e instanceof NonRetriableException) && (mode == Mode.REENTRY || options.retries() > 0);
+    OpError error = OpError.of(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+    if (retriable) {
+      // PROTOCOL.md §9.3: the orchestrator owns retry accounting; the handler stops here.
+      produce(op(Opcode.STEP_ERROR, key, null, null, error, timing), true);
+      throw new AssertionError("unreachable");
+    }
+    produce(op(Opcode.STEP_FAILED, key, null, null, error, timing), mode == Mode.REENTRY);
+    throw new StepFailedException(key.id(), error.name(), error.message(), e);
+  }
+
+  /** {@code Step.sleep}/{@code Step.sleepUntil}: returns once the sleep is memoized. */
+  public void sleep(String id, String durationOrInstant) {
+    StepKey key = next(id);
+    if (memo.containsKey(key.hash())) {
+      return;
+    }
+    checkTarget(key);
+    ObjectNode opts = MAPPER.createObjectNode().put("duration", durationOrInstant);
+    produce(op(Opcode.SLEEP, key, opts, null, null, NO_TIMING), true);
+  }
+
+  /** Formats a sleep duration as the protocol expects. */
+  public static String sleepFor(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("sleep duration must not be negative, was " + d);
+    }
+    if (d.compareTo(Duration.ofDays(366)) > 0) {
+      throw new IllegalArgumentException("sleep duration must be at most 366 days, was " + d);
+    }
+    return Durations.format(d);
+  }
+
+  /** Formats a sleep deadline as the protocol expects (an RFC 3339 instant, §6.4). */
+  public static String sleepUntil(Instant t) {
+    return t.toString();
+  }
+
+  /** {@code Step.waitForEvent}: the matched event, empty on timeout. */
+  public <T> Optional<T> waitForEvent(String id, WaitForEvent spec, JavaType type) {
+    if (spec.timeout() == null) {
+      throw new IllegalArgumentException("WaitForEvent needs a timeout: call .timeout(Duration) on " + spec);
+    }
+    StepKey key = next(id);
+    if (memo.containsKey(key.hash())) {
+      JsonNode stored = unwrapData(memo.get(key.hash()));
+      if (stored == null || stored.isNull()) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(convert(key, stored, type));
+    }
+    checkTarget(key);
+    ObjectNode opts = MAPPER.createObjectNode();
+    opts.put("event", spec.event());
+    opts.put("timeout", Durations.format(spec.timeout()));
+    if (spec.expression() != null) {
+      opts.put("if", spec.expression());
+    }
+    produce(op(Opcode.WAIT_FOR_EVENT, key, opts, null, null, NO_TIMING), true);
+    throw new AssertionError("unreachable");
+  }
+
+  /** {@code Step.sendEvent}: a memoized step that publishes the events once. */
+  public List<String> sendEvent(String id, List<Event> toSend) {
+    JavaType listOfStrings = MAPPER.getTypeFactory().constructCollectionType(List.class, String.class);
+    return run(id, listOfStrings, () -> events.send(toSend));
+  }
+
+  private void produce(GeneratorOpcode op, boolean suspend) {
+    stepsProduced++;
+    if (mode == Mode.SYNC) {
+      sink.emit(op);
+      if (suspend) {
+        throw Suspension.at(op);
+      }
+    } else {
+      // PROTOCOL.md §5.4: on re-entry every new op is reported and the handler stops.
+      throw Suspension.at(op);
+    }
+  }
+
+  private void checkTarget(StepKey key) {
+    // PROTOCOL.md §5.3: a re-entry aimed at a step must execute that step and nothing else.
+    if (mode == Mode.REENTRY && targetStepId != null && !targetStepId.equals(key.hash())) {
+      throw Suspension.targetNotFound();
+    }
+  }
+
+  private StepKey next(String id) {
+    Objects.requireNonNull(id, "step id == null");
+    if (id.isEmpty()) {
+      throw new IllegalArgumentException("step id must not be empty");
+    }
+    int index = seen.merge(id, 1, Integer::sum) - 1;
+    String hash = StepIds.hash(StepIds.key(id, index));
+    visited.add(hash);
+    return new StepKey(id, index, hash);
+  }
+
+  private <T> T decodeStepResult(StepKey key, JsonNode stored, JavaType type) {
+    // PROTOCOL.md §4: {"data": D} | {"error": E} | anything else taken whole.
+    if (stored != null && stored.isObject() && isOnly(stored, "error")) {
+      JsonNode error = stored.get("error");
+      String name = error.path("name").asText("Error");
+      String message = error.path("message").asText("");
+      throw new StepFailedException(key.id(), name, message, null);
+    }
+    return convert(key, unwrapData(stored), type);
+  }
+
+  private static JsonNode unwrapData(JsonNode stored) {
+    if (stored != null && stored.isObject() && isOnly(stored, "data")) {
+      return stored.get("data");
+    }
+    return stored;
+  }
+
+  private static boolean isOnly(JsonNode node, String field) {
+    if (!node.has(field)) {
+      return false;
+    }
+    int size = node.size();
+    JsonNode type = node.get("type");
+    return size == 1 || (size == 2 && type != null && field.equals(type.asText()));
+  }
+
+  private <T> T convert(StepKey key, JsonNode value, JavaType type) {
+    if (value == null || value.isNull() || type.getRawClass() == Void.class) {
+      return null;
+    }
+    try {
+      return MAPPER.treeToValue(value, type);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "memoized value of step '" + key.id() + "' does not fit " + type + " (run " + runId + ")", e);
+    }
+  }
+
+  private static GeneratorOpcode op(
+      Opcode opcode, StepKey key, JsonNode opts, JsonNode data, OpError error, Timing timing) {
+    return new GeneratorOpcode(
+        opcode, key.hash(), key.id(), opts, data, error, key.id(), timing,
+        new Userland(key.id(), key.index() == 0 ? null : key.index()));
+  }
+
+  private static long epochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  private record StepKey(String id, int index, String hash) {}
+}

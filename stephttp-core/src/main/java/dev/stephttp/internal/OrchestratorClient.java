@@ -1,0 +1,193 @@
+package dev.stephttp.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stephttp.Event;
+import dev.stephttp.internal.wire.CheckpointStepsRequest;
+import dev.stephttp.internal.wire.CreateRunRequest;
+import dev.stephttp.internal.wire.CreateRunResponse;
+import dev.stephttp.internal.wire.GeneratorOpcode;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.SigningKeys;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of PROTOCOL.md §2 and §10.1 over okhttp: create run, checkpoint steps, read
+ * memoized state, send events. Retries network errors, 429 and 5xx with exponential backoff;
+ * switches to the fallback signing key on 401/403 (sticky). Thread-safe.
+ */
+public final class OrchestratorClient implements EventPublisher, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OrchestratorClient.class);
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final ObjectMapper MAPPER = Json.mapper();
+
+  private final ClientSettings settings;
+  private final OkHttpClient http;
+  private volatile boolean useFallback;
+
+  /** Creates a client with its own connection pool. */
+  public OrchestratorClient(ClientSettings settings) {
+    this.settings = settings;
+    this.http = new OkHttpClient.Builder()
+        .connectTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .readTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .writeTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .callTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .followRedirects(false)
+        .build();
+  }
+
+  public ClientSettings settings() {
+    return settings;
+  }
+
+  /** {@code POST /v1/checkpoint} (§2.1). */
+  public CreateRunResponse createRun(CreateRunRequest request) {
+    byte[] body = call("POST", settings.baseUrl() + "/v1/checkpoint", Json.write(request), true);
+    JsonNode data = parseJson(body).path("data");
+    try {
+      return MAPPER.treeToValue(data, CreateRunResponse.class);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new OrchestratorException("create-run answered an unexpected body", 200, e);
+    }
+  }
+
+  /** {@code POST /v1/checkpoint/{runId}/steps} (§2.2). */
+  public void checkpointSteps(String runId, String fnId, String appId, List<GeneratorOpcode> steps) {
+    CheckpointStepsRequest request =
+        new CheckpointStepsRequest(runId, fnId, appId, steps, System.currentTimeMillis());
+    call("POST", settings.baseUrl() + "/v1/checkpoint/" + runId + "/steps", Json.write(request), true);
+  }
+
+  /** {@code GET /v0/runs/{runId}/actions} (§4): hashed step ID → stored value. */
+  public Map<String, JsonNode> actions(String runId) {
+    JsonNode node = parseJson(call("GET", settings.baseUrl() + "/v0/runs/" + runId + "/actions", null, true));
+    if (!node.isObject()) {
+      throw new OrchestratorException("state of run " + runId + " is not a JSON object", 200, null);
+    }
+    Map<String, JsonNode> state = new LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> state.put(e.getKey(), e.getValue()));
+    return state;
+  }
+
+  /** {@code POST /e/{eventKey}} (§10.1). */
+  @Override
+  public List<String> send(List<Event> events) {
+    if (settings.eventKey() == null) {
+      throw new IllegalStateException("sending events needs an event key: set INNGEST_EVENT_KEY (or eventKey)");
+    }
+    String url = settings.eventBaseUrl() + "/e/" + URLEncoder.encode(settings.eventKey(), StandardCharsets.UTF_8);
+    JsonNode node = parseJson(call("POST", url, Json.write(events), false));
+    List<String> ids = MAPPER.convertValue(node.path("ids"), new TypeReference<List<String>>() {});
+    if (ids == null || ids.size() != events.size()) {
+      throw new OrchestratorException("event API answered " + node + " for " + events.size() + " events", 200, null);
+    }
+    return ids;
+  }
+
+  private byte[] call(String method, String url, byte[] body, boolean bearer) {
+    int attempts = settings.apiAttempts();
+    OrchestratorException last = null;
+    boolean triedFallback = false;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      Request.Builder rb = new Request.Builder()
+          .url(url)
+          .header("X-Inngest-SDK", Sdk.HEADER_VALUE)
+          .header("User-Agent", Sdk.HEADER_VALUE);
+      if (settings.env() != null) {
+        rb.header("X-Inngest-Env", settings.env());
+      }
+      if (bearer) {
+        String token = bearerToken();
+        if (token != null) {
+          rb.header("Authorization", "Bearer " + token);
+        }
+      }
+      rb.method(method, body == null ? null : RequestBody.create(body, JSON));
+      try (Response response = http.newCall(rb.build()).execute()) {
+        int code = response.code();
+        ResponseBody rbody = response.body();
+        byte[] bytes = rbody == null ? new byte[0] : rbody.bytes();
+        if (code >= 200 && code < 300) {
+          return bytes;
+        }
+        last = new OrchestratorException(method + " " + redact(url) + " answered " + code, code, null);
+        if ((code == 401 || code == 403) && bearer && !triedFallback && settings.signingKeyFallback() != null) {
+          // PROTOCOL.md §2.0: repeat with the fallback key; sticky from now on.
+          triedFallback = true;
+          useFallback = !useFallback;
+          attempt--;
+          continue;
+        }
+        if (code != 429 && code < 500) {
+          throw last;
+        }
+      } catch (IOException e) {
+        last = new OrchestratorException(method + " " + redact(url) + " failed: " + e.getMessage(), -1, e);
+      }
+      if (attempt < attempts) {
+        pause(attempt);
+      }
+    }
+    throw last;
+  }
+
+  private String bearerToken() {
+    String key = useFallback ? settings.signingKeyFallback() : settings.signingKey();
+    if (key == null) {
+      return null;
+    }
+    try {
+      return SigningKeys.hashedBearer(key);
+    } catch (IllegalArgumentException notHex) {
+      return key; // §2.0: the server also accepts the raw key
+    }
+  }
+
+  private void pause(int attempt) {
+    long base = settings.apiRetryDelay().toMillis() << Math.min(attempt - 1, 10);
+    long jitter = settings.apiRetryDelay().isZero() ? 0 : ThreadLocalRandom.current().nextLong(settings.apiRetryDelay().toMillis() + 1);
+    try {
+      Thread.sleep(base + jitter);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OrchestratorException("interrupted while retrying", -1, e);
+    }
+  }
+
+  private static JsonNode parseJson(byte[] body) {
+    try {
+      return MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new OrchestratorException("orchestrator answered malformed JSON", 200, e);
+    }
+  }
+
+  private static String redact(String url) {
+    int e = url.indexOf("/e/");
+    return e < 0 ? url : url.substring(0, e + 3) + "***";
+  }
+
+  @Override
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+    log.debug("orchestrator client closed");
+  }
+}
