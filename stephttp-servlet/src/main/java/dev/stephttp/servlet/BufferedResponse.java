@@ -1,0 +1,279 @@
+package dev.stephttp.servlet;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Holds the handler's response body back (DESIGN.md §4) so that an async switch can still turn
+ * the answer into a redirect, and keeps a copy for {@code RunComplete}. Status and headers go to
+ * the container's response, which stays uncommitted until the body is released.
+ *
+ * <p>In streaming mode (the sync phase) a flush or a body larger than the limit commits the
+ * response and the rest streams through; the copy for {@code RunComplete} is then dropped if it
+ * outgrows the limit. In capture mode (re-entries) nothing reaches the client and a body beyond
+ * the limit is an overflow. Confined to the request's thread.
+ */
+final class BufferedResponse extends HttpServletResponseWrapper {
+  private final int limit;
+  private final boolean streaming;
+  private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+  private ByteArrayOutputStream copy = new ByteArrayOutputStream();
+  private boolean released;
+  private boolean overflowed;
+  private boolean passThrough;
+  private Body stream;
+  private PrintWriter writer;
+  private boolean internalFlush;
+
+  BufferedResponse(HttpServletResponse response, int limit, boolean streaming) {
+    super(response);
+    this.limit = limit;
+    this.streaming = streaming;
+  }
+
+  @Override
+  public ServletOutputStream getOutputStream() throws IOException {
+    if (writer != null) {
+      throw new IllegalStateException("getWriter() was already called on this response");
+    }
+    if (stream == null) {
+      stream = new Body();
+    }
+    return stream;
+  }
+
+  @Override
+  public PrintWriter getWriter() throws IOException {
+    if (writer == null) {
+      if (stream != null) {
+        throw new IllegalStateException("getOutputStream() was already called on this response");
+      }
+      stream = new Body();
+      writer = new PrintWriter(new OutputStreamWriter(stream, charset()), false);
+    }
+    return writer;
+  }
+
+  @Override
+  public void flushBuffer() throws IOException {
+    flushWriter();
+    if (streaming) {
+      release();
+      getResponse().flushBuffer();
+    }
+  }
+
+  @Override
+  public void resetBuffer() {
+    if (!released) {
+      held.reset();
+      copy = new ByteArrayOutputStream();
+      overflowed = false;
+    }
+    super.resetBuffer();
+  }
+
+  @Override
+  public void reset() {
+    resetBuffer();
+    super.reset();
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    if (streaming) {
+      super.sendRedirect(location);
+      return;
+    }
+    // Capture mode: the orchestrator, not the client, receives this answer later.
+    setStatus(SC_FOUND);
+    setHeader("Location", location);
+  }
+
+  @Override
+  public void sendError(int sc, String msg) throws IOException {
+    if (streaming) {
+      super.sendError(sc, msg);
+      return;
+    }
+    setStatus(sc);
+    if (msg != null) {
+      setContentType("text/plain;charset=utf-8");
+      byte[] bytes = msg.getBytes(StandardCharsets.UTF_8);
+      getOutputStream().write(bytes, 0, bytes.length);
+    }
+  }
+
+  @Override
+  public void sendError(int sc) throws IOException {
+    sendError(sc, null);
+  }
+
+  @Override
+  public boolean isCommitted() {
+    return released || super.isCommitted();
+  }
+
+  /** Whether the body has started to reach the client (no redirect is possible any more). */
+  boolean released() {
+    return released || super.isCommitted();
+  }
+
+  /** Whether capture mode saw more than the limit. */
+  boolean overflowed() {
+    return overflowed;
+  }
+
+  /** The body so far, or null when it outgrew the limit. */
+  byte[] bodyCopy() {
+    flushWriter();
+    return overflowed ? null : copy.toByteArray();
+  }
+
+  /** Sends everything held back to the client and streams from now on (async servlets). */
+  void passThrough() throws IOException {
+    flushWriter();
+    passThrough = true;
+    release();
+  }
+
+  /** Drops the held body and the copy (before an async switch). */
+  void discard() {
+    writer = null;
+    stream = null;
+    held.reset();
+    copy = new ByteArrayOutputStream();
+    overflowed = false;
+  }
+
+  /** Writes the held body to the client with an exact Content-Length when still possible. */
+  void finish() throws IOException {
+    flushWriter();
+    if (!released && !getResponse().isCommitted() && !containsHeader("Transfer-Encoding")) {
+      getResponse().setContentLengthLong(held.size());
+    }
+    release();
+  }
+
+  /** Lower-case header names with their first value (PROTOCOL.md §7.3, TS form). */
+  Map<String, String> headers() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String name : getHeaderNames()) {
+      String value = getHeader(name);
+      if (value != null) {
+        headers.putIfAbsent(name.toLowerCase(Locale.ROOT), value);
+      }
+    }
+    if (getContentType() != null) {
+      headers.putIfAbsent("content-type", getContentType());
+    }
+    return headers;
+  }
+
+  private void flushWriter() {
+    if (writer != null) {
+      internalFlush = true;
+      try {
+        writer.flush();
+      } finally {
+        internalFlush = false;
+      }
+    }
+  }
+
+  private void release() throws IOException {
+    if (released) {
+      return;
+    }
+    released = true;
+    if (held.size() > 0) {
+      getResponse().getOutputStream().write(held.toByteArray());
+    }
+    held.reset();
+  }
+
+  private Charset charset() {
+    String enc = getCharacterEncoding();
+    try {
+      return enc == null ? StandardCharsets.ISO_8859_1 : Charset.forName(enc);
+    } catch (IllegalArgumentException e) {
+      return StandardCharsets.UTF_8;
+    }
+  }
+
+  private void keepCopy(byte[] b, int off, int len) {
+    if (overflowed) {
+      return;
+    }
+    if (copy.size() + len > limit) {
+      overflowed = true;
+      copy = new ByteArrayOutputStream();
+      return;
+    }
+    copy.write(b, off, len);
+  }
+
+  /** The body stream handed to the handler. */
+  private final class Body extends ServletOutputStream {
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return;
+      }
+      if (!passThrough) {
+        keepCopy(b, off, len);
+      }
+      if (!streaming) {
+        return; // capture mode: the copy is the body
+      }
+      if (!released && held.size() + len <= limit) {
+        held.write(b, off, len);
+        return;
+      }
+      release();
+      getResponse().getOutputStream().write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (internalFlush) {
+        return; // moving the writer's chars into this stream is not a flush by the handler
+      }
+      if (streaming && released) {
+        getResponse().getOutputStream().flush();
+      } else if (streaming && !passThrough) {
+        flushBuffer();
+      }
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+      try {
+        listener.onWritePossible();
+      } catch (IOException e) {
+        listener.onError(e);
+      }
+    }
+  }
+}

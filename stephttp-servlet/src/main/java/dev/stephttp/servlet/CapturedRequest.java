@@ -1,0 +1,254 @@
+package dev.stephttp.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.SequenceInputStream;
+import java.net.URLDecoder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The user's request with its body read up front (DESIGN.md §4: the body is never lost and a
+ * re-entry replays exactly what the handler saw). Bodies up to the limit are served from the
+ * captured copy, form parameters included; larger bodies stream through uncaptured. Multipart
+ * bodies are left to the container. Confined to the request's thread.
+ */
+final class CapturedRequest extends HttpServletRequestWrapper {
+  private final byte[] body;
+  private final boolean complete;
+  private final InputStream overflow;
+  private Map<String, String[]> parameters;
+  private boolean streamTaken;
+  private Runnable onStartAsync = () -> {};
+
+  private CapturedRequest(HttpServletRequest request, byte[] body, boolean complete, InputStream overflow) {
+    super(request);
+    this.body = body;
+    this.complete = complete;
+    this.overflow = overflow;
+  }
+
+  static CapturedRequest capture(HttpServletRequest request, int limit) throws IOException {
+    String contentType = request.getContentType();
+    if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+      return new CapturedRequest(request, new byte[0], false, null);
+    }
+    long declared = request.getContentLengthLong();
+    if (declared == 0) {
+      return new CapturedRequest(request, new byte[0], true, null);
+    }
+    if (declared > limit) {
+      return new CapturedRequest(request, new byte[0], false, request.getInputStream());
+    }
+    InputStream in = request.getInputStream();
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+    byte[] chunk = new byte[8192];
+    int n;
+    while (buf.size() <= limit && (n = in.read(chunk, 0, Math.min(chunk.length, limit + 1 - buf.size()))) != -1) {
+      buf.write(chunk, 0, n);
+    }
+    if (buf.size() > limit) {
+      byte[] prefix = buf.toByteArray();
+      return new CapturedRequest(request, new byte[0], false,
+          new SequenceInputStream(new ByteArrayInputStream(prefix), in));
+    }
+    return new CapturedRequest(request, buf.toByteArray(), true, null);
+  }
+
+  /** Whether {@link #body()} is the whole body. */
+  boolean complete() {
+    return complete;
+  }
+
+  /** The captured body (empty when not captured). */
+  byte[] body() {
+    return body;
+  }
+
+  void onStartAsync(Runnable callback) {
+    this.onStartAsync = callback;
+  }
+
+  @Override
+  public ServletInputStream getInputStream() throws IOException {
+    if (!complete && overflow == null) {
+      return super.getInputStream(); // multipart: the container owns the body
+    }
+    streamTaken = true;
+    return new Stream(complete ? new ByteArrayInputStream(body) : overflow);
+  }
+
+  @Override
+  public BufferedReader getReader() throws IOException {
+    if (!complete && overflow == null) {
+      return super.getReader();
+    }
+    return new BufferedReader(new InputStreamReader(getInputStream(), charset()));
+  }
+
+  @Override
+  public int getContentLength() {
+    return complete ? body.length : super.getContentLength();
+  }
+
+  @Override
+  public long getContentLengthLong() {
+    return complete ? body.length : super.getContentLengthLong();
+  }
+
+  @Override
+  public String getParameter(String name) {
+    String[] values = parameters().get(name);
+    return values == null || values.length == 0 ? null : values[0];
+  }
+
+  @Override
+  public Map<String, String[]> getParameterMap() {
+    return parameters();
+  }
+
+  @Override
+  public Enumeration<String> getParameterNames() {
+    return Collections.enumeration(parameters().keySet());
+  }
+
+  @Override
+  public String[] getParameterValues(String name) {
+    String[] values = parameters().get(name);
+    return values == null ? null : values.clone();
+  }
+
+  @Override
+  public AsyncContext startAsync() {
+    onStartAsync.run();
+    return super.startAsync();
+  }
+
+  @Override
+  public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+    onStartAsync.run();
+    return super.startAsync(request, response);
+  }
+
+  private Map<String, String[]> parameters() {
+    if (parameters != null) {
+      return parameters;
+    }
+    if (!isForm() || (!complete && overflow == null)) {
+      parameters = super.getParameterMap();
+      return parameters;
+    }
+    Map<String, List<String>> merged = new LinkedHashMap<>();
+    decode(getQueryString(), StandardCharsets.UTF_8, merged);
+    if (complete && !streamTaken) {
+      decode(new String(body, StandardCharsets.ISO_8859_1), charset(), merged);
+    }
+    Map<String, String[]> result = new LinkedHashMap<>();
+    merged.forEach((k, v) -> result.put(k, v.toArray(new String[0])));
+    parameters = Collections.unmodifiableMap(result);
+    return parameters;
+  }
+
+  private boolean isForm() {
+    String ct = getContentType();
+    return ct != null && ct.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  private Charset charset() {
+    String enc = getCharacterEncoding();
+    try {
+      return enc == null ? StandardCharsets.UTF_8 : Charset.forName(enc);
+    } catch (IllegalArgumentException e) {
+      return StandardCharsets.UTF_8;
+    }
+  }
+
+  private static void decode(String encoded, Charset charset, Map<String, List<String>> into) {
+    if (encoded == null || encoded.isEmpty()) {
+      return;
+    }
+    for (String pair : encoded.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      try {
+        into.computeIfAbsent(urlDecode(key, charset), k -> new ArrayList<>()).add(urlDecode(value, charset));
+      } catch (IllegalArgumentException malformed) {
+        // a malformed escape: skip the pair, as containers do
+      }
+    }
+  }
+
+  private static String urlDecode(String s, Charset charset) {
+    // The body was read as ISO-8859-1 so that each byte is one char; re-decode escapes in charset.
+    byte[] raw = s.getBytes(StandardCharsets.ISO_8859_1);
+    String ascii = new String(raw, charset);
+    return URLDecoder.decode(ascii, charset);
+  }
+
+  /** A ServletInputStream over captured bytes, always ready. */
+  private static final class Stream extends ServletInputStream {
+    private final InputStream in;
+    private boolean finished;
+
+    Stream(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      finished = b == -1;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      finished = n == -1;
+      return n;
+    }
+
+    @Override
+    public boolean isFinished() {
+      return finished;
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+      try {
+        listener.onDataAvailable();
+        listener.onAllDataRead();
+      } catch (IOException e) {
+        listener.onError(e);
+      }
+    }
+  }
+
+}

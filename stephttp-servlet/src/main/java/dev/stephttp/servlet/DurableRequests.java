@@ -1,0 +1,153 @@
+package dev.stephttp.servlet;
+
+import dev.stephttp.internal.CheckpointPipeline;
+import dev.stephttp.internal.ClientSettings;
+import dev.stephttp.internal.OrchestratorClient;
+import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.wire.Signatures;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@link StepHttpFilter} and {@link StepHttpServlet} share: tells user requests from
+ * orchestrator re-entries (DESIGN.md §4) and hands each to its phase. Thread-safe.
+ */
+final class DurableRequests {
+  private static final Logger log = LoggerFactory.getLogger(DurableRequests.class);
+  static final String HANDLED = DurableRequests.class.getName() + ".handled";
+  private static final byte[] EMPTY = new byte[0];
+
+  /** The handler being made durable: the rest of the filter chain, or the wrapped servlet. */
+  @FunctionalInterface
+  interface Handler {
+    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException;
+  }
+
+  private final StepHttpConfig config;
+  private final ClientSettings settings;
+  private final CheckpointPipeline pipeline;
+  private final SyncPhase sync;
+  private final Reentry reentry;
+
+  DurableRequests(StepHttpConfig config) {
+    this.config = config;
+    this.settings = config.clientSettings();
+    this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings));
+    String redirectBase = config.redirectBaseUrl != null ? stripSlash(config.redirectBaseUrl) : settings.baseUrl();
+    this.sync = new SyncPhase(config, pipeline, redirectBase);
+    this.reentry = new Reentry(pipeline.client());
+    StepHttp.register(this);
+    log.info("stephttp ready: {} (SDK {})", settings, Sdk.HEADER_VALUE);
+  }
+
+  void handle(HttpServletRequest request, HttpServletResponse response, Handler handler)
+      throws IOException, ServletException {
+    // Forwards, includes, error and async dispatches, and a second filter on the same request
+    // must not run the logic twice.
+    if (request.getDispatcherType() != DispatcherType.REQUEST || request.getAttribute(HANDLED) != null) {
+      handler.handle(request, response);
+      return;
+    }
+    request.setAttribute(HANDLED, Boolean.TRUE);
+    CapturedRequest captured = CapturedRequest.capture(request, config.maxCapturedRequestBytes);
+    String runId = request.getHeader("X-Run-ID");
+    String signature = request.getHeader("X-Inngest-Signature");
+    if (runId != null && !runId.isBlank() && signature != null) {
+      if (isValidReentry(captured, runId, signature)) {
+        reentry.handle(runId.trim(), captured, response, handler);
+        return;
+      }
+      // PROTOCOL.md §5.3: never load another run's state on an unverified request.
+      log.warn("request {} {} carries X-Run-ID but no valid signature; handling it as a new request",
+          request.getMethod(), request.getRequestURI());
+    }
+    sync.handle(captured, response, handler);
+  }
+
+  private boolean isValidReentry(CapturedRequest request, String runId, String signature) {
+    if (!isUlid(runId.trim())) {
+      return false;
+    }
+    if (settings.dev()) {
+      return true; // PROTOCOL.md §11: dev mode skips verification
+    }
+    if (!request.complete()) {
+      return false;
+    }
+    byte[] body = request.body();
+    Instant now = Instant.now();
+    for (String key : new String[] {settings.signingKey(), settings.signingKeyFallback()}) {
+      if (key == null) {
+        continue;
+      }
+      // PROTOCOL.md §5.2: canonical JSON for JSON bodies, else the raw body; "" when there is no
+      // body or the method does not carry one in the signed form.
+      byte[] canonical = Signatures.canonicalJson(body);
+      if ((canonical != null && verify(signature, canonical, key, now))
+          || (body.length > 0 && verify(signature, body, key, now))) {
+        return true;
+      }
+      String method = request.getMethod();
+      boolean signsBody = method.equals("POST") || method.equals("PUT");
+      if ((body.length == 0 || !signsBody) && verify(signature, EMPTY, key, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean verify(String header, byte[] message, String key, Instant now) {
+    return Signatures.verify(header, message, key, now, Signatures.DEFAULT_SKEW);
+  }
+
+  private static boolean isUlid(String s) {
+    if (s.length() != 26) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = Character.toUpperCase(s.charAt(i));
+      boolean ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U');
+      if (!ok) {
+        return false;
+      }
+    }
+    return s.charAt(0) <= '7';
+  }
+
+  boolean awaitCheckpoints(Duration timeout) {
+    try {
+      return pipeline.awaitIdle(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void close() {
+    if (!awaitCheckpoints(Duration.ofSeconds(10))) {
+      log.warn("{} checkpoints were not sent before shutdown", pipeline.queued());
+    }
+    StepHttp.unregister(this);
+    pipeline.close();
+  }
+
+  static String stripSlash(String url) {
+    String u = url;
+    while (u.endsWith("/")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    return u;
+  }
+
+  static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.stephttp.servlet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.NonRetriableException;
+import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.OrchestratorClient;
+import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.Suspension;
+import dev.stephttp.internal.wire.ApiResult;
+import dev.stephttp.internal.wire.GeneratorOpcode;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.Opcode;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A re-entry by the orchestrator (DESIGN.md §1, situation 3; PROTOCOL.md §5.4–§5.5): fetches the
+ * memoized state, replays the handler, and answers {@code 206} with the one new op, or with {@code
+ * [RunComplete]} carrying the handler's captured response. Thread-safe.
+ */
+final class Reentry {
+  private static final Logger log = LoggerFactory.getLogger(Reentry.class);
+  /** Largest response a re-entry reports: the orchestrator's step output limit (§9.6). */
+  static final int MAX_REPORTED_BODY = 4 << 20;
+
+  private final OrchestratorClient client;
+
+  Reentry(OrchestratorClient client) {
+    this.client = client;
+  }
+
+  void handle(String runId, CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
+      throws IOException {
+    long started = System.nanoTime();
+    Map<String, JsonNode> memo;
+    try {
+      memo = client.actions(runId);
+    } catch (RuntimeException e) {
+      // Retriable for the orchestrator (5xx with the SDK header): nothing ran, nothing is lost.
+      log.warn("run {}: could not load its state, the re-entry will be retried: {}", runId, e.getMessage());
+      answer(response, runId, 500, ErrorBodies.errors("state_unavailable",
+          "could not load the run's state: " + e.getMessage()), false);
+      return;
+    }
+    String target = request.getHeader("X-Inngest-Step-ID");
+    if (target != null && (target.isBlank() || target.equals("step"))) {
+      target = null;
+    }
+    Execution execution = Execution.reentry(runId, memo, target, client);
+    BufferedResponse buffered = new BufferedResponse(response, MAX_REPORTED_BODY, false);
+    try (Execution.Scope e = execution.enter(); RequestScope.Binding s = new RequestScope().enter()) {
+      handler.handle(request, buffered);
+    } catch (Suspension suspension) {
+      suspended(runId, response, execution, suspension);
+      return;
+    } catch (NonRetriableException e) {
+      log.warn("run {}: the handler failed without retry: {}", runId, e.toString());
+      answer(response, runId, 400, errorObject(e), true);
+      return;
+    } catch (Exception e) {
+      log.error("run {}: the handler failed during a re-entry; the orchestrator will retry", runId, e);
+      answer(response, runId, 500, errorObject(e), false);
+      return;
+    }
+    if (buffered.overflowed()) {
+      log.error("run {}: the handler's response exceeds {} bytes and cannot be recorded", runId, MAX_REPORTED_BODY);
+      answer(response, runId, 400, ErrorBodies.errors("response_too_large",
+          "the handler's response exceeds " + MAX_REPORTED_BODY + " bytes"), true);
+      return;
+    }
+    byte[] body = buffered.bodyCopy();
+    String text = execution.options().omitResponseBody() ? null : new String(body, StandardCharsets.UTF_8);
+    ApiResult result = new ApiResult(buffered.getStatus(), buffered.headers(), text, System.nanoTime() - started,
+        null, null);
+    ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(SyncPhase.runComplete(result)));
+    answer(response, runId, 206, Json.write(ops), null);
+  }
+
+  private void suspended(String runId, HttpServletResponse response, Execution execution, Suspension s)
+      throws IOException {
+    if (s.reason() == Suspension.Reason.TARGET_NOT_FOUND) {
+      ObjectNode body = Json.mapper().createObjectNode()
+          .put("error", "Could not find step " + execution.targetStepId())
+          .put("requestedStep", execution.targetStepId());
+      body.putPOJO("foundSteps", execution.visitedSteps());
+      body.put("totalFoundSteps", execution.visitedSteps().size());
+      answer(response, runId, 500, Json.write(body), false);
+      return;
+    }
+    GeneratorOpcode op = s.op();
+    ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(op));
+    Boolean noRetry = op.op() == Opcode.STEP_ERROR ? Boolean.FALSE : null;
+    answer(response, runId, 206, Json.write(ops), noRetry);
+  }
+
+  private static byte[] errorObject(Exception e) {
+    // No stack trace leaves the process; the log has it.
+    ObjectNode body = Json.mapper().createObjectNode()
+        .put("name", e.getClass().getSimpleName())
+        .put("message", String.valueOf(e.getMessage()));
+    return Json.write(body);
+  }
+
+  private void answer(HttpServletResponse response, String runId, int status, byte[] body, Boolean noRetry)
+      throws IOException {
+    response.reset();
+    response.setHeader("X-Run-ID", runId);
+    response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
+    response.setHeader("x-inngest-req-version", "2");
+    if (noRetry != null) {
+      response.setHeader("x-inngest-no-retry", noRetry.toString());
+    }
+    ErrorBodies.write(response, status, body);
+  }
+
+}

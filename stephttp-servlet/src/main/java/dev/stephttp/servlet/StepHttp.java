@@ -1,0 +1,84 @@
+package dev.stephttp.servlet;
+
+import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.RunOptions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/** Per-request controls for handlers, and graceful shutdown. Thread-safe. */
+public final class StepHttp {
+  private static final Set<DurableRequests> OPEN = new CopyOnWriteArraySet<>();
+
+  private StepHttp() {}
+
+  /**
+   * Sets this endpoint's options for the current request. Call it before the first step: the
+   * function ID and retries travel with the run's creation.
+   *
+   * @throws IllegalStateException outside a request handled by the stephttp filter, or after a
+   *     step
+   */
+  public static void configure(FunctionOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    Execution execution = requireExecution("StepHttp.configure");
+    if (execution.stepsStarted()) {
+      throw new IllegalStateException("StepHttp.configure must be called before the first step of the handler");
+    }
+    RunOptions run = execution.options();
+    if (options.id() != null) {
+      run.functionId(options.id());
+    }
+    if (options.retries() != null) {
+      run.retries(options.retries());
+    }
+    if (options.omitRequestBody() != null) {
+      run.omitRequestBody(options.omitRequestBody());
+    }
+    if (options.omitResponseBody() != null) {
+      run.omitResponseBody(options.omitResponseBody());
+    }
+    RequestScope scope = RequestScope.current();
+    if (options.asyncResponse() != null && scope != null) {
+      scope.asyncResponse(options.asyncResponse());
+    }
+  }
+
+  /** Decides late whether the response body is kept from the orchestrator. */
+  public static void omitResponseBody(boolean omit) {
+    requireExecution("StepHttp.omitResponseBody").options().omitResponseBody(omit);
+  }
+
+  /**
+   * Waits until the checkpoints of every filter in this JVM have been sent (graceful shutdown);
+   * false if {@code timeout} passed first. Filters also do this when they are destroyed.
+   */
+  public static boolean awaitCheckpoints(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout == null");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean idle = true;
+    for (DurableRequests d : OPEN) {
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      idle &= d.awaitCheckpoints(left);
+    }
+    return idle;
+  }
+
+  static void register(DurableRequests d) {
+    OPEN.add(d);
+  }
+
+  static void unregister(DurableRequests d) {
+    OPEN.remove(d);
+  }
+
+  private static Execution requireExecution(String what) {
+    Execution execution = Execution.current();
+    if (execution == null) {
+      throw new IllegalStateException(
+          what + " needs a run context: call it inside a request handled by StepHttpFilter or StepHttpServlet");
+    }
+    return execution;
+  }
+}

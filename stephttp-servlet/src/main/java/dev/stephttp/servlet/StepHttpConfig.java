@@ -1,0 +1,241 @@
+package dev.stephttp.servlet;
+
+import dev.stephttp.internal.ClientSettings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configuration of {@link StepHttpFilter} and {@link StepHttpServlet}. Values not set here are
+ * read from the environment ({@code INNGEST_DEV}, {@code INNGEST_BASE_URL}, {@code
+ * INNGEST_SIGNING_KEY}, {@code INNGEST_SIGNING_KEY_FALLBACK}, {@code INNGEST_EVENT_KEY}, {@code
+ * INNGEST_ENV}) when the filter starts. Immutable; {@code toString()} never shows keys.
+ */
+public final class StepHttpConfig {
+  /** Default for {@link Builder#maxBufferedResponseBytes} and {@link Builder#maxCapturedRequestBytes}: 1 MiB. */
+  public static final int DEFAULT_MAX_BYTES = 1 << 20;
+
+  final String baseUrl;
+  final String redirectBaseUrl;
+  final String eventBaseUrl;
+  final String signingKey;
+  final String signingKeyFallback;
+  final String eventKey;
+  final Boolean dev;
+  final String domain;
+  final boolean trackAllEndpoints;
+  final AsyncResponse defaultAsyncResponse;
+  final int maxBufferedResponseBytes;
+  final int maxCapturedRequestBytes;
+  final Duration asyncSwitchTimeout;
+  final int apiAttempts;
+  final Duration apiRetryDelay;
+  final Map<String, String> environment;
+
+  private StepHttpConfig(Builder b) {
+    this.baseUrl = b.baseUrl;
+    this.redirectBaseUrl = b.redirectBaseUrl;
+    this.eventBaseUrl = b.eventBaseUrl;
+    this.signingKey = b.signingKey;
+    this.signingKeyFallback = b.signingKeyFallback;
+    this.eventKey = b.eventKey;
+    this.dev = b.dev;
+    this.domain = b.domain;
+    this.trackAllEndpoints = b.trackAllEndpoints;
+    this.defaultAsyncResponse = b.defaultAsyncResponse;
+    this.maxBufferedResponseBytes = b.maxBufferedResponseBytes;
+    this.maxCapturedRequestBytes = b.maxCapturedRequestBytes;
+    this.asyncSwitchTimeout = b.asyncSwitchTimeout;
+    this.apiAttempts = b.apiAttempts;
+    this.apiRetryDelay = b.apiRetryDelay;
+    this.environment = b.environment;
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.baseUrl = baseUrl;
+    b.redirectBaseUrl = redirectBaseUrl;
+    b.eventBaseUrl = eventBaseUrl;
+    b.signingKey = signingKey;
+    b.signingKeyFallback = signingKeyFallback;
+    b.eventKey = eventKey;
+    b.dev = dev;
+    b.domain = domain;
+    b.trackAllEndpoints = trackAllEndpoints;
+    b.defaultAsyncResponse = defaultAsyncResponse;
+    b.maxBufferedResponseBytes = maxBufferedResponseBytes;
+    b.maxCapturedRequestBytes = maxCapturedRequestBytes;
+    b.asyncSwitchTimeout = asyncSwitchTimeout;
+    b.apiAttempts = apiAttempts;
+    b.apiRetryDelay = apiRetryDelay;
+    b.environment = environment;
+    return b;
+  }
+
+  /** Resolves these settings against the environment; fails when a required key is missing. */
+  ClientSettings clientSettings() {
+    ClientSettings.Overrides o = new ClientSettings.Overrides(
+        baseUrl, eventBaseUrl, signingKey, signingKeyFallback, eventKey, dev);
+    return ClientSettings.resolve(o, environment).withApiRetries(apiAttempts, apiRetryDelay);
+  }
+
+  @Override
+  public String toString() {
+    return "StepHttpConfig{baseUrl=" + baseUrl + ", redirectBaseUrl=" + redirectBaseUrl + ", dev=" + dev
+        + ", domain=" + domain + ", trackAllEndpoints=" + trackAllEndpoints
+        + ", defaultAsyncResponse=" + defaultAsyncResponse
+        + ", maxBufferedResponseBytes=" + maxBufferedResponseBytes
+        + ", maxCapturedRequestBytes=" + maxCapturedRequestBytes
+        + ", signingKey=" + (signingKey == null ? "unset" : "set") + "}";
+  }
+
+  /**
+   * Builds a {@link StepHttpConfig}. Defaults: {@code baseUrl} from the environment, else {@code
+   * http://127.0.0.1:8288} in dev mode and {@code https://api.inngest.com} otherwise; {@code
+   * redirectBaseUrl} = {@code baseUrl}; {@code eventBaseUrl} from the environment, else {@code
+   * baseUrl}; keys from the environment; {@code dev} from {@code INNGEST_DEV}, else false; {@code
+   * domain} from each request's scheme and Host; {@code trackAllEndpoints} false; {@code
+   * defaultAsyncResponse} {@link AsyncResponse#redirect()}; both byte limits 1 MiB; {@code
+   * asyncSwitchTimeout} 30 s; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private String baseUrl;
+    private String redirectBaseUrl;
+    private String eventBaseUrl;
+    private String signingKey;
+    private String signingKeyFallback;
+    private String eventKey;
+    private Boolean dev;
+    private String domain;
+    private boolean trackAllEndpoints;
+    private AsyncResponse defaultAsyncResponse = AsyncResponse.redirect();
+    private int maxBufferedResponseBytes = DEFAULT_MAX_BYTES;
+    private int maxCapturedRequestBytes = DEFAULT_MAX_BYTES;
+    private Duration asyncSwitchTimeout = Duration.ofSeconds(30);
+    private int apiAttempts = 5;
+    private Duration apiRetryDelay = Duration.ofMillis(100);
+    private Map<String, String> environment = System.getenv();
+
+    private Builder() {}
+
+    /** The orchestrator's API address, e.g. {@code http://127.0.0.1:8288}. */
+    public Builder baseUrl(String baseUrl) {
+      this.baseUrl = baseUrl;
+      return this;
+    }
+
+    /** The orchestrator's address as the end user's client reaches it, for redirects. */
+    public Builder redirectBaseUrl(String redirectBaseUrl) {
+      this.redirectBaseUrl = redirectBaseUrl;
+      return this;
+    }
+
+    /** The event API address used by {@code Step.sendEvent}. */
+    public Builder eventBaseUrl(String eventBaseUrl) {
+      this.eventBaseUrl = eventBaseUrl;
+      return this;
+    }
+
+    /** The signing key ({@code signkey-<env>-<hex>}); prefer {@code INNGEST_SIGNING_KEY}. */
+    public Builder signingKey(String signingKey) {
+      this.signingKey = signingKey;
+      return this;
+    }
+
+    /** The key accepted while rotating keys; prefer {@code INNGEST_SIGNING_KEY_FALLBACK}. */
+    public Builder signingKeyFallback(String signingKeyFallback) {
+      this.signingKeyFallback = signingKeyFallback;
+      return this;
+    }
+
+    /** The event key for {@code Step.sendEvent}; prefer {@code INNGEST_EVENT_KEY}. */
+    public Builder eventKey(String eventKey) {
+      this.eventKey = eventKey;
+      return this;
+    }
+
+    /** Dev mode: no signing key needed, re-entry signatures not verified. Never in production. */
+    public Builder dev(boolean dev) {
+      this.dev = dev;
+      return this;
+    }
+
+    /**
+     * The app's public origin ({@code https://api.example.com}) that the orchestrator calls for
+     * re-entries; by default each request's own scheme and host.
+     */
+    public Builder domain(String domain) {
+      this.domain = domain;
+      return this;
+    }
+
+    /** Records runs of endpoints that call no step, too. */
+    public Builder trackAllEndpoints(boolean track) {
+      this.trackAllEndpoints = track;
+      return this;
+    }
+
+    /** The answer when a run turns asynchronous, unless a handler chooses another. */
+    public Builder defaultAsyncResponse(AsyncResponse response) {
+      this.defaultAsyncResponse = Objects.requireNonNull(response, "response == null");
+      return this;
+    }
+
+    /** Response bytes held back so that an async switch can still redirect. */
+    public Builder maxBufferedResponseBytes(int bytes) {
+      this.maxBufferedResponseBytes = positive("maxBufferedResponseBytes", bytes);
+      return this;
+    }
+
+    /** Request body bytes kept so that re-entries replay the body. */
+    public Builder maxCapturedRequestBytes(int bytes) {
+      this.maxCapturedRequestBytes = positive("maxCapturedRequestBytes", bytes);
+      return this;
+    }
+
+    /** How long the async switch waits for the orchestrator before answering 503. */
+    public Builder asyncSwitchTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout == null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("asyncSwitchTimeout must be positive, was " + timeout);
+      }
+      this.asyncSwitchTimeout = timeout;
+      return this;
+    }
+
+    /** Attempts per orchestrator call, and the first retry delay (doubling, plus jitter). */
+    public Builder apiRetries(int attempts, Duration firstDelay) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("attempts must be at least 1, was " + attempts);
+      }
+      this.apiAttempts = attempts;
+      this.apiRetryDelay = Objects.requireNonNull(firstDelay, "firstDelay == null");
+      return this;
+    }
+
+    /** The environment variables to read (tests); default {@link System#getenv()}. */
+    Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /** Builds the configuration; the environment is read when the filter starts. */
+    public StepHttpConfig build() {
+      return new StepHttpConfig(this);
+    }
+
+    private static int positive(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package dev.stephttp.servlet;
+
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.github.f4b6a3.ulid.UlidCreator;
+import dev.stephttp.internal.CheckpointPipeline;
+import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.RunCheckpoints;
+import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.Suspension;
+import dev.stephttp.internal.wire.ApiResult;
+import dev.stephttp.internal.wire.CreateRunRequest;
+import dev.stephttp.internal.wire.CreateRunResponse;
+import dev.stephttp.internal.wire.GeneratorOpcode;
+import dev.stephttp.internal.wire.HttpRequestData;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.Opcode;
+import dev.stephttp.internal.wire.StepIds;
+import dev.stephttp.internal.wire.TriggerEvent;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The user's own request (DESIGN.md §1, situations 1 and 2): runs the handler with steps executing
+ * inline, answers with the handler's response and records the run in the background, or switches
+ * to async and answers with a redirect, a token or a custom response. Thread-safe.
+ */
+final class SyncPhase {
+  private static final Logger log = LoggerFactory.getLogger(SyncPhase.class);
+
+  private final StepHttpConfig config;
+  private final CheckpointPipeline pipeline;
+  private final String redirectBase;
+
+  SyncPhase(StepHttpConfig config, CheckpointPipeline pipeline, String redirectBase) {
+    this.config = config;
+    this.pipeline = pipeline;
+    this.redirectBase = redirectBase;
+  }
+
+  void handle(CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
+      throws IOException, ServletException {
+    long started = System.nanoTime();
+    String runId = UlidCreator.getMonotonicUlid().toString();
+    Run run = new Run(runId, requestData(request), System.currentTimeMillis());
+    RunCheckpoints checkpoints = pipeline.open(runId, run::createRun);
+    run.execution = Execution.sync(runId, checkpoints, pipeline.client());
+    RequestScope scope = new RequestScope();
+    BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true);
+    response.setHeader("X-Run-ID", runId);
+    request.onStartAsync(() -> {
+      try {
+        buffered.passThrough();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    try (Execution.Scope e = run.execution.enter(); RequestScope.Binding s = scope.enter()) {
+      handler.handle(request, buffered);
+    } catch (Suspension suspension) {
+      switchToAsync(run, checkpoints, scope, request, response, buffered, suspension);
+      return;
+    } catch (Exception e) {
+      handlerFailed(run, checkpoints, response, buffered, started, e);
+      return;
+    }
+    if (request.isAsyncStarted()) {
+      completeWhenAsyncEnds(run, checkpoints, request, buffered, started);
+      return;
+    }
+    buffered.finish();
+    // DESIGN.md §4: the user's response goes out before RunComplete is queued.
+    response.flushBuffer();
+    complete(run, checkpoints, buffered, response.getStatus(), started);
+  }
+
+  private void switchToAsync(Run run, RunCheckpoints checkpoints, RequestScope scope, CapturedRequest request,
+      HttpServletResponse response, BufferedResponse buffered, Suspension suspension) throws IOException {
+    GeneratorOpcode op = suspension.op();
+    if (buffered.released()) {
+      log.warn("run {}: the response was already committed when the handler reached {} '{}'; the run continues"
+          + " in the background and the client keeps the partial response", run.runId, op.op(), op.name());
+      return;
+    }
+    buffered.discard();
+    response.reset();
+    response.setHeader("X-Run-ID", run.runId);
+    response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
+    CreateRunResponse created;
+    try {
+      created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      unavailable(run.runId, response, String.valueOf(cause.getMessage()));
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      unavailable(run.runId, response, "interrupted");
+      return;
+    }
+    if (created.token() == null || created.token().isBlank()) {
+      unavailable(run.runId, response, "the orchestrator returned no run-output token");
+      return;
+    }
+    String outputUrl = redirectBase + "/v1/http/runs/" + run.runId + "/output?token="
+        + URLEncoder.encode(created.token(), StandardCharsets.UTF_8);
+    AsyncResponse answer = scope.asyncResponse() != null ? scope.asyncResponse() : config.defaultAsyncResponse;
+    try {
+      answer.respond(new AsyncRun(run.runId, created.token(), outputUrl), request, response);
+    } catch (RuntimeException | IOException e) {
+      log.error("run {}: the async response {} failed", run.runId, answer, e);
+      if (!response.isCommitted()) {
+        response.reset();
+        response.setHeader("X-Run-ID", run.runId);
+        ErrorBodies.write(response, 500, ErrorBodies.errors("async_response_failed",
+            "The run continues in the background, but answering this request failed; run " + run.runId));
+      }
+    }
+  }
+
+  private void unavailable(String runId, HttpServletResponse response, String reason) throws IOException {
+    log.warn("run {}: could not be made durable at the orchestrator, answering 503: {}", runId, reason);
+    response.setHeader("Retry-After", "5");
+    ErrorBodies.write(response, 503, ErrorBodies.errors("orchestrator_unavailable",
+        "The request needs to continue asynchronously, but the orchestrator could not record it. Retry later."));
+  }
+
+  private void handlerFailed(Run run, RunCheckpoints checkpoints, HttpServletResponse response,
+      BufferedResponse buffered, long started, Exception e) throws IOException {
+    log.error("run {}: the handler of {} {} failed", run.runId, run.data.method(), run.data.path(), e);
+    byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId);
+    if (!buffered.released()) {
+      buffered.discard();
+      response.reset();
+      response.setHeader("X-Run-ID", run.runId);
+      ErrorBodies.write(response, 500, body);
+      response.flushBuffer();
+    }
+    if (run.execution.producedOps() || config.trackAllEndpoints) {
+      ApiResult result = new ApiResult(500, java.util.Map.of("content-type", "application/json"),
+          new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, e.getClass().getSimpleName(), null);
+      checkpoints.emit(runComplete(result));
+    }
+  }
+
+  private void completeWhenAsyncEnds(Run run, RunCheckpoints checkpoints, CapturedRequest request,
+      BufferedResponse buffered, long started) {
+    request.getAsyncContext().addListener(new AsyncListener() {
+      @Override
+      public void onComplete(AsyncEvent event) {
+        HttpServletResponse r = (HttpServletResponse) event.getSuppliedResponse();
+        complete(run, checkpoints, buffered, r == null ? buffered.getStatus() : r.getStatus(), started);
+      }
+
+      @Override
+      public void onTimeout(AsyncEvent event) {}
+
+      @Override
+      public void onError(AsyncEvent event) {}
+
+      @Override
+      public void onStartAsync(AsyncEvent event) {}
+    });
+  }
+
+  private void complete(Run run, RunCheckpoints checkpoints, BufferedResponse buffered, int status, long started) {
+    if (!run.execution.producedOps() && !config.trackAllEndpoints) {
+      return; // DESIGN.md §4: a run without steps is not recorded
+    }
+    byte[] body = buffered.bodyCopy();
+    String text = null;
+    if (!run.execution.options().omitResponseBody()) {
+      if (body == null) {
+        log.debug("run {}: response body larger than maxBufferedResponseBytes, not recorded", run.runId);
+      } else {
+        text = new String(body, StandardCharsets.UTF_8);
+      }
+    }
+    ApiResult result = new ApiResult(status, buffered.headers(), text, System.nanoTime() - started, null, null);
+    checkpoints.emit(runComplete(result));
+  }
+
+  static GeneratorOpcode runComplete(ApiResult result) {
+    // PROTOCOL.md §7.2: id is sha1("complete"); no userland, no timing.
+    return new GeneratorOpcode(Opcode.RUN_COMPLETE, StepIds.COMPLETE_ID, null, null,
+        result == null ? NullNode.getInstance() : Json.mapper().valueToTree(result), null, null, null, null);
+  }
+
+  private HttpRequestData requestData(CapturedRequest request) {
+    String domain = config.domain != null ? DurableRequests.stripSlash(config.domain) : origin(request);
+    String forwarded = request.getHeader("X-Forwarded-For");
+    String ip = forwarded != null && !forwarded.isBlank() ? forwarded
+        : request.getHeader("X-Real-IP") != null ? request.getHeader("X-Real-IP") : request.getRemoteAddr();
+    String body = request.complete() ? new String(request.body(), StandardCharsets.UTF_8) : "";
+    if (!request.complete() && request.getContentLengthLong() != 0) {
+      log.info("{} {}: request body not captured (multipart or above maxCapturedRequestBytes); re-entries will"
+          + " see an empty body", request.getMethod(), request.getRequestURI());
+    }
+    String contentType = request.getContentType() == null ? "" : request.getContentType();
+    String query = request.getQueryString() == null ? "" : request.getQueryString();
+    // Errata 14: the raw (encoded) request URI path.
+    return new HttpRequestData(domain, request.getMethod(), request.getRequestURI(), "", ip == null ? "" : ip,
+        contentType, query, body);
+  }
+
+  private static String origin(CapturedRequest request) {
+    String proto = request.getHeader("X-Forwarded-Proto");
+    String scheme = "http".equals(proto) || "https".equals(proto) ? proto : request.getScheme();
+    String host = request.getHeader("Host");
+    if (host == null || host.isBlank()) {
+      host = request.getServerName() + ":" + request.getServerPort();
+    }
+    return scheme + "://" + host;
+  }
+
+  /** One user request's run: what the create-run call needs once the first op exists. */
+  private static final class Run {
+    final String runId;
+    final HttpRequestData data;
+    final long receivedAt;
+    Execution execution;
+
+    Run(String runId, HttpRequestData data, long receivedAt) {
+      this.runId = runId;
+      this.data = data;
+      this.receivedAt = receivedAt;
+    }
+
+    CreateRunRequest createRun(List<GeneratorOpcode> firstOps) {
+      var options = execution.options();
+      HttpRequestData d = new HttpRequestData(data.domain(), data.method(), data.path(), options.functionId(),
+          data.ip(), data.contentType(), data.queryParams(), options.omitRequestBody() ? "" : data.body());
+      TriggerEvent event = new TriggerEvent(TriggerEvent.HTTP_REQUEST, d, null, receivedAt, null, null);
+      return new CreateRunRequest(runId, null, event, firstOps, 2, options.retries(), System.currentTimeMillis());
+    }
+  }
+}

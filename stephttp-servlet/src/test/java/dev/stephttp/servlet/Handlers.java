@@ -1,0 +1,176 @@
+package dev.stephttp.servlet;
+
+import dev.stephttp.Event;
+import dev.stephttp.NonRetriableException;
+import dev.stephttp.Step;
+import dev.stephttp.StepFailedException;
+import dev.stephttp.WaitForEvent;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Servlets used by the integration tests; each counts the side effects of its steps. */
+final class Handlers {
+  static final Map<String, AtomicInteger> COUNTS = new ConcurrentHashMap<>();
+
+  private Handlers() {}
+
+  static int count(String name) {
+    AtomicInteger c = COUNTS.get(name);
+    return c == null ? 0 : c.get();
+  }
+
+  static int bump(String name) {
+    return COUNTS.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  static Map<String, HttpServlet> all() {
+    return Map.of(
+        "/sync", new Sync(),
+        "/flow", new Flow(),
+        "/wait", new Wait(),
+        "/fail", new Fail(),
+        "/throws", new Throws(),
+        "/form", new Form(),
+        "/forward", new Forward(),
+        "/events", new Events(),
+        "/plain", new Plain());
+  }
+
+  static void text(HttpServletResponse resp, int status, String body) throws IOException {
+    resp.setStatus(status);
+    resp.setContentType("text/plain;charset=utf-8");
+    resp.getWriter().write(body);
+  }
+
+  /** Two steps, then a 201 with a custom header. */
+  static final class Sync extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String body = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String a = Step.run("a", String.class, () -> {
+        bump("sync.a");
+        return "A:" + body;
+      });
+      int b = Step.run("b", Integer.class, () -> bump("sync.b"));
+      resp.setHeader("X-Custom", "yes");
+      resp.setStatus(201);
+      resp.setContentType("application/json");
+      resp.getWriter().write("{\"a\":\"" + a + "\",\"b\":" + b + "}");
+    }
+  }
+
+  /** A step, a sleep, another step; the async response is chosen by the {@code respond} parameter. */
+  static final class Flow extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String respond = req.getParameter("respond");
+      if ("token".equals(respond)) {
+        StepHttp.configure(FunctionOptions.builder().asyncResponse(AsyncResponse.token()).build());
+      } else if ("custom".equals(respond)) {
+        StepHttp.configure(FunctionOptions.builder().asyncResponse(AsyncResponse.custom((run, rq, rs) -> {
+          rs.setStatus(202);
+          rs.getWriter().write("accepted " + run.runId());
+        })).build());
+      }
+      String a = Step.run("a", String.class, () -> "a" + bump("flow.a"));
+      resp.getWriter().write("partial output that must not reach the client");
+      Step.sleep("wait", Duration.ofMinutes(1));
+      String b = Step.run("b", String.class, () -> "b" + bump("flow.b"));
+      resp.setHeader("X-Flow", "done");
+      resp.setStatus(200);
+      resp.setContentType("application/json");
+      resp.getWriter().write("{\"a\":\"" + a + "\",\"b\":\"" + b + "\"}");
+    }
+  }
+
+  /** Waits for an approval whose order ID needs quoting. */
+  static final class Wait extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String orderId = Step.run("order", String.class, () -> "o-\"1\\");
+      Optional<Event> approved = Step.waitForEvent("approval",
+          WaitForEvent.named("order/approved").where("data.orderId", orderId).timeout(Duration.ofHours(1)),
+          Event.class);
+      text(resp, 200, approved.map(e -> "approved by " + e.data().get("by")).orElse("timed out"));
+    }
+  }
+
+  /** A step that fails; {@code retries} from the query; {@code nonretriable} to fail at once. */
+  static final class Fail extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      StepHttp.configure(FunctionOptions.builder().retries(Integer.parseInt(req.getParameter("retries"))).build());
+      boolean nonRetriable = req.getParameter("nonretriable") != null;
+      try {
+        Step.run("charge", () -> {
+          bump("fail.charge");
+          if (nonRetriable) {
+            throw new NonRetriableException("card stolen");
+          }
+          throw new IllegalStateException("card declined");
+        });
+        text(resp, 200, "charged");
+      } catch (StepFailedException e) {
+        text(resp, 402, "payment failed: " + e.errorMessage());
+      }
+    }
+  }
+
+  /** A handler that throws after a step. */
+  static final class Throws extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      Step.run("a", () -> bump("throws.a"));
+      throw new IllegalArgumentException("secret internal detail");
+    }
+  }
+
+  /** Reads form parameters and the body. */
+  static final class Form extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String name = req.getParameter("name");
+      String q = req.getParameter("q");
+      Step.run("greet", String.class, () -> "hello " + name);
+      text(resp, 200, "name=" + name + " q=" + q);
+    }
+  }
+
+  /** Forwards to /sync: the logic must not run twice. */
+  static final class Forward extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      try {
+        req.getRequestDispatcher("/sync").forward(req, resp);
+      } catch (jakarta.servlet.ServletException e) {
+        throw new IOException(e);
+      }
+    }
+  }
+
+  /** Sends an event as a step. */
+  static final class Events extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      var ids = Step.sendEvent("notify", Event.of("order/created", Map.of("orderId", "o1")));
+      text(resp, 200, String.join(",", ids));
+    }
+  }
+
+  /** No steps at all. */
+  static final class Plain extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      byte[] body = req.getInputStream().readAllBytes();
+      text(resp, 200, "plain " + body.length);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.stephttp.servlet;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** An app on embedded Jetty (loopback, port 0) with servlets behind {@link StepHttpFilter}. */
+final class TestApp implements AutoCloseable {
+  final Server server;
+  final String baseUrl;
+  final OkHttpClient http = new OkHttpClient.Builder()
+      .followRedirects(false)
+      .callTimeout(Duration.ofSeconds(30))
+      .build();
+
+  private TestApp(Server server, String baseUrl) {
+    this.server = server;
+    this.baseUrl = baseUrl;
+  }
+
+  static TestApp start(StepHttpConfig config, Map<String, HttpServlet> servlets) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*",
+        EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC));
+    for (var e : new LinkedHashMap<>(servlets).entrySet()) {
+      ServletHolder holder = new ServletHolder(e.getValue());
+      holder.setAsyncSupported(true);
+      context.addServlet(holder, e.getKey());
+    }
+    server.setHandler(context);
+    server.start();
+    return new TestApp(server, "http://127.0.0.1:" + connector.getLocalPort());
+  }
+
+  /** A config for tests: the stand-in as orchestrator, a real signing key, quick API retries. */
+  static StepHttpConfig.Builder config(StandInOrchestrator orchestrator) {
+    return StepHttpConfig.builder()
+        .baseUrl(orchestrator.baseUrl())
+        .signingKey(WireConformanceIT.SIGNING_KEY)
+        .eventKey("test-event-key")
+        .apiRetries(2, Duration.ofMillis(10))
+        .environment(Map.of());
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}
