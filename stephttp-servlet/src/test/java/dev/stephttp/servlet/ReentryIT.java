@@ -1,0 +1,212 @@
+package dev.stephttp.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.github.f4b6a3.ulid.UlidCreator;
+import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.Signatures;
+import dev.stephttp.internal.wire.StepIds;
+import java.time.Instant;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Re-entries by the orchestrator (acceptance item 4 of the library issue). */
+class ReentryIT {
+  StandInOrchestrator orchestrator;
+  TestApp app;
+  String runId;
+
+  @BeforeEach
+  void start() throws Exception {
+    Handlers.COUNTS.clear();
+    orchestrator = new StandInOrchestrator();
+    app = TestApp.start(TestApp.config(orchestrator).build(), Handlers.all());
+    runId = UlidCreator.getMonotonicUlid().toString();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    app.close();
+    orchestrator.close();
+  }
+
+  private Request.Builder signed(String path, String signatureKey) {
+    String signature = Signatures.sign(signatureKey, new byte[0], Instant.now().getEpochSecond());
+    return new Request.Builder().url(app.baseUrl + path).header("X-Run-ID", runId).header("X-Inngest-Signature", signature);
+  }
+
+  private static JsonNode json(Response response) throws Exception {
+    return Json.parse(response.body().bytes());
+  }
+
+  @Test
+  void memoizedStepsReplayAndOnlyTheNextStepRuns() throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    orchestrator.state.put(StepIds.hash("wait"), NullNode.getInstance());
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      assertThat(response.header("X-Inngest-SDK")).isEqualTo(Sdk.HEADER_VALUE);
+      assertThat(response.header("Content-Type")).startsWith("application/json");
+      JsonNode ops = json(response);
+      assertThat(ops.isArray()).isTrue();
+      assertThat(ops).hasSize(1);
+      assertThat(ops.get(0).path("op").asText()).isEqualTo("StepRun");
+      assertThat(ops.get(0).path("id").asText()).isEqualTo(StepIds.hash("b"));
+      assertThat(ops.get(0).path("data").asText()).isEqualTo("b1");
+    }
+    assertThat(Handlers.count("flow.a")).isZero();
+    assertThat(Handlers.count("flow.b")).isEqualTo(1);
+    assertThat(orchestrator.requestsTo(p -> p.equals("/v0/runs/" + runId + "/actions"))).hasSize(1);
+    // Re-entries report ops in the response; they never create runs.
+    assertThat(orchestrator.requestsTo(p -> p.startsWith("/v1/"))).isEmpty();
+  }
+
+  @Test
+  void fullyMemoizedHandlerCompletesWithItsResponse() throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    orchestrator.state.put(StepIds.hash("wait"), NullNode.getInstance());
+    // The stored form without the {"data":…} wrapper is accepted too (PROTOCOL.md §4).
+    orchestrator.state.put(StepIds.hash("b"), Json.mapper().getNodeFactory().textNode("b-memo"));
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode ops = json(response);
+      assertThat(ops).hasSize(1);
+      JsonNode complete = ops.get(0);
+      assertThat(complete.path("op").asText()).isEqualTo("RunComplete");
+      assertThat(complete.path("id").asText()).isEqualTo(StepIds.COMPLETE_ID);
+      JsonNode result = complete.path("data");
+      assertThat(result.path("status").asInt()).isEqualTo(200);
+      assertThat(result.path("headers").path("x-flow").asText()).isEqualTo("done");
+      // The final execution's whole output: what it wrote before the (memoized) sleep, then the rest.
+      assertThat(result.path("body").asText())
+          .isEqualTo("partial output that must not reach the client{\"a\":\"a-memo\",\"b\":\"b-memo\"}");
+    }
+    assertThat(Handlers.count("flow.a")).isZero();
+    assertThat(Handlers.count("flow.b")).isZero();
+  }
+
+  @Test
+  void newSleepIsReportedNotExecuted() throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode ops = json(response);
+      assertThat(ops.get(0).path("op").asText()).isEqualTo("Sleep");
+      assertThat(ops.get(0).path("opts").path("duration").asText()).isEqualTo("1m");
+    }
+  }
+
+  @Test
+  void failedStepIsReportedAsRetriableStepError() throws Exception {
+    try (Response response = app.http.newCall(signed("/fail?retries=3", WireConformanceIT.SIGNING_KEY).build())
+        .execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      assertThat(response.header("x-inngest-no-retry")).isEqualTo("false");
+      JsonNode op = json(response).get(0);
+      assertThat(op.path("op").asText()).isEqualTo("StepError");
+      assertThat(op.path("error").path("message").asText()).isEqualTo("card declined");
+    }
+  }
+
+  @Test
+  void storedStepErrorIsThrownToTheHandler() throws Exception {
+    orchestrator.state.put(StepIds.hash("charge"), Json.mapper().readTree(
+        "{\"error\":{\"name\":\"IllegalStateException\",\"message\":\"card declined\",\"data\":null}}"));
+    try (Response response = app.http.newCall(signed("/fail?retries=3", WireConformanceIT.SIGNING_KEY).build())
+        .execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode result = json(response).get(0).path("data");
+      assertThat(result.path("status").asInt()).isEqualTo(402);
+      assertThat(result.path("body").asText()).isEqualTo("payment failed: card declined");
+    }
+    assertThat(Handlers.count("fail.charge")).isZero();
+  }
+
+  @Test
+  void signedJsonBodyIsVerifiedOverItsCanonicalForm() throws Exception {
+    byte[] canonical = "{\"a\":1,\"b\":2}".getBytes();
+    String signature = Signatures.sign(WireConformanceIT.SIGNING_KEY, canonical, Instant.now().getEpochSecond());
+    Request request = new Request.Builder().url(app.baseUrl + "/sync").header("X-Run-ID", runId)
+        .header("X-Inngest-Signature", signature)
+        .post(RequestBody.create("{\"b\":2, \"a\":1}", MediaType.get("application/json"))).build();
+    try (Response response = app.http.newCall(request).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      assertThat(json(response).get(0).path("id").asText()).isEqualTo(StepIds.hash("a"));
+    }
+  }
+
+  @Test
+  void fallbackKeyIsAccepted() throws Exception {
+    app.close();
+    String fallback = "signkey-test-abcdef01";
+    app = TestApp.start(TestApp.config(orchestrator).signingKeyFallback(fallback).build(), Handlers.all());
+    try (Response response = app.http.newCall(signed("/flow", fallback).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+    }
+  }
+
+  @Test
+  void forgedSignatureIsTreatedAsANewRequest() throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    try (Response response = app.http.newCall(signed("/flow", "signkey-test-0badc0de").build()).execute()) {
+      // A brand-new sync run: step a executes, the sleep switches it to async.
+      assertThat(response.code()).isEqualTo(303);
+      assertThat(response.header("X-Run-ID")).isNotEqualTo(runId);
+    }
+    assertThat(Handlers.count("flow.a")).isEqualTo(1);
+    assertThat(orchestrator.requestsTo(p -> p.contains("/actions"))).isEmpty();
+  }
+
+  @Test
+  void expiredSignatureIsTreatedAsANewRequest() throws Exception {
+    String old = Signatures.sign(WireConformanceIT.SIGNING_KEY, new byte[0], Instant.now().minusSeconds(600).getEpochSecond());
+    Request request = new Request.Builder().url(app.baseUrl + "/flow").header("X-Run-ID", runId)
+        .header("X-Inngest-Signature", old).build();
+    try (Response response = app.http.newCall(request).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+    }
+    assertThat(orchestrator.requestsTo(p -> p.contains("/actions"))).isEmpty();
+  }
+
+  @Test
+  void devModeSkipsVerification() throws Exception {
+    app.close();
+    app = TestApp.start(TestApp.config(orchestrator).signingKey(null).dev(true).build(), Handlers.all());
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    Request request = new Request.Builder().url(app.baseUrl + "/flow").header("X-Run-ID", runId)
+        .header("X-Inngest-Signature", "").build();
+    try (Response response = app.http.newCall(request).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      assertThat(json(response).get(0).path("op").asText()).isEqualTo("Sleep");
+    }
+    assertThat(Handlers.count("flow.a")).isZero();
+  }
+
+  @Test
+  void targetedStepIdIsHonoured() throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    orchestrator.state.put(StepIds.hash("wait"), NullNode.getInstance());
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY)
+        .header("X-Inngest-Step-ID", StepIds.hash("b")).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      assertThat(json(response).get(0).path("id").asText()).isEqualTo(StepIds.hash("b"));
+    }
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY)
+        .header("X-Inngest-Step-ID", StepIds.hash("elsewhere")).build()).execute()) {
+      assertThat(response.code()).isEqualTo(500);
+      assertThat(response.header("x-inngest-no-retry")).isEqualTo("false");
+      JsonNode body = json(response);
+      assertThat(body.path("error").asText()).contains(StepIds.hash("elsewhere"));
+      assertThat(body.path("foundSteps")).hasSize(3);
+    }
+    assertThat(Handlers.count("flow.b")).isEqualTo(1);
+  }
+}
