@@ -1,0 +1,211 @@
+package dev.stephttp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.stephttp.Event;
+import dev.stephttp.NonRetriableException;
+import dev.stephttp.Step;
+import dev.stephttp.StepFailedException;
+import dev.stephttp.TypeReference;
+import dev.stephttp.WaitForEvent;
+import dev.stephttp.internal.wire.GeneratorOpcode;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.Opcode;
+import dev.stephttp.internal.wire.StepIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Replay as a table: given memoized state and a handler, the expected outcome. */
+class ExecutionTest {
+  static final AtomicInteger sideEffects = new AtomicInteger();
+
+  @AfterEach
+  void noContextLeftBehind() {
+    assertThat(Execution.current()).isNull();
+  }
+
+  /** The handler under test: a step, a sleep, a wait, a step. */
+  static String handler() {
+    String a = Step.run("a", String.class, () -> "a" + sideEffects.incrementAndGet());
+    Step.sleep("nap", Duration.ofSeconds(90));
+    Optional<Event> approval = Step.waitForEvent("approval",
+        WaitForEvent.named("order/approved").where("data.id", 7).timeout(Duration.ofHours(2)), Event.class);
+    String b = Step.run("b", String.class, () -> "b" + sideEffects.incrementAndGet());
+    return a + "|" + approval.map(e -> e.data().get("by").toString()).orElse("none") + "|" + b;
+  }
+
+  record Outcome(String completedWith, Opcode reported, int sideEffects) {}
+
+  static Outcome reenter(Map<String, JsonNode> memo) {
+    sideEffects.set(0);
+    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      return new Outcome(handler(), null, sideEffects.get());
+    } catch (Suspension suspension) {
+      return new Outcome(null, suspension.op().op(), sideEffects.get());
+    }
+  }
+
+  static JsonNode json(String s) {
+    return Json.parse(s.getBytes());
+  }
+
+  static Stream<Arguments> replayTable() {
+    String a = StepIds.hash("a");
+    String nap = StepIds.hash("nap");
+    String approval = StepIds.hash("approval");
+    String b = StepIds.hash("b");
+    return Stream.of(
+        Arguments.of("nothing memoized: step a executes and is reported",
+            Map.of(), new Outcome(null, Opcode.STEP_RUN, 1)),
+        Arguments.of("a memoized: the sleep is reported, a does not run",
+            Map.of(a, json("{\"data\":\"a-old\"}")), new Outcome(null, Opcode.SLEEP, 0)),
+        Arguments.of("slept: the wait is reported",
+            Map.of(a, json("{\"data\":\"x\"}"), nap, NullNode.getInstance()), new Outcome(null, Opcode.WAIT_FOR_EVENT, 0)),
+        Arguments.of("event arrived: b executes",
+            Map.of(a, json("{\"data\":\"x\"}"), nap, NullNode.getInstance(),
+                approval, json("{\"name\":\"order/approved\",\"data\":{\"by\":\"ann\"},\"id\":\"e1\",\"ts\":1}")),
+            new Outcome(null, Opcode.STEP_RUN, 1)),
+        Arguments.of("all memoized: completes with memoized values and no side effect",
+            Map.of(a, json("{\"data\":\"x\"}"), nap, NullNode.getInstance(),
+                approval, json("{\"name\":\"order/approved\",\"data\":{\"by\":\"ann\"},\"id\":\"e1\",\"ts\":1}"),
+                b, json("{\"data\":\"y\",\"type\":\"data\"}")),
+            new Outcome("x|ann|y", null, 0)),
+        Arguments.of("wait timed out: completes with an empty wait",
+            Map.of(a, json("{\"data\":\"x\"}"), nap, NullNode.getInstance(), approval, NullNode.getInstance(),
+                b, json("\"raw-y\"")),
+            new Outcome("x|none|raw-y", null, 0)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("replayTable")
+  void replaysMemoizedState(String name, Map<String, JsonNode> memo, Outcome expected) {
+    assertThat(reenter(memo)).isEqualTo(expected);
+  }
+
+  @Test
+  void syncPhaseExecutesInlineAndEmitsOpsInOrder() {
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      String first = Step.run("a", String.class, () -> "one");
+      List<Integer> list = Step.run("a", new TypeReference<List<Integer>>() {}, () -> List.of(1, 2));
+      assertThat(first).isEqualTo("one");
+      assertThat(list).containsExactly(1, 2);
+      assertThatThrownBy(() -> Step.sleepUntil("later", Instant.parse("2030-01-01T00:00:00Z")))
+          .isInstanceOf(Suspension.class);
+    }
+    assertThat(ops).extracting(GeneratorOpcode::op).containsExactly(Opcode.STEP_RUN, Opcode.STEP_RUN, Opcode.SLEEP);
+    assertThat(ops.get(0).id()).isEqualTo(StepIds.hash("a"));
+    assertThat(ops.get(1).id()).isEqualTo(StepIds.hash("a:1"));
+    assertThat(ops.get(1).userland().index()).isEqualTo(1);
+    assertThat(ops.get(1).data().toString()).isEqualTo("[1,2]");
+    assertThat(ops.get(2).opts().path("duration").asText()).isEqualTo("2030-01-01T00:00:00Z");
+  }
+
+  @Test
+  void retriableFailureInSyncPhaseSuspendsWithStepError() {
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.run("charge", () -> {
+        throw new java.io.IOException("timeout");
+      })).isInstanceOf(Suspension.class);
+    }
+    assertThat(ops).singleElement().satisfies(op -> {
+      assertThat(op.op()).isEqualTo(Opcode.STEP_ERROR);
+      assertThat(op.error().name()).isEqualTo("IOException");
+      assertThat(op.error().message()).isEqualTo("timeout");
+    });
+  }
+
+  @Test
+  void finalFailureInSyncPhaseThrowsStepFailedAndContinues() {
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.run("charge", () -> {
+        throw new NonRetriableException("stolen card");
+      })).isInstanceOfSatisfying(StepFailedException.class, e -> {
+        assertThat(e.stepId()).isEqualTo("charge");
+        assertThat(e.errorMessage()).isEqualTo("stolen card");
+        assertThat(e.getCause()).isInstanceOf(NonRetriableException.class);
+      });
+      execution.options().retries(0);
+      assertThatThrownBy(() -> Step.run("again", () -> {
+        throw new IllegalStateException("no");
+      })).isInstanceOf(StepFailedException.class);
+    }
+    assertThat(ops).extracting(GeneratorOpcode::op).containsExactly(Opcode.STEP_FAILED, Opcode.STEP_FAILED);
+  }
+
+  @Test
+  void storedErrorIsThrownAsStepFailed() {
+    Map<String, JsonNode> memo = new HashMap<>();
+    memo.put(StepIds.hash("a"), json("{\"error\":{\"name\":\"Step failed\",\"message\":\"boom\",\"data\":null}}"));
+    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.run("a", String.class, () -> "never"))
+          .isInstanceOfSatisfying(StepFailedException.class, e -> {
+            assertThat(e.errorName()).isEqualTo("Step failed");
+            assertThat(e.errorMessage()).isEqualTo("boom");
+          });
+    }
+  }
+
+  @Test
+  void waitForEventOpCarriesEventTimeoutAndCondition() {
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.waitForEvent("w",
+          WaitForEvent.named("a/b").where("data.n", 42).where("data.s", "x").timeout(Duration.ofMinutes(90)),
+          Event.class)).isInstanceOf(Suspension.class);
+    }
+    GeneratorOpcode op = ops.get(0);
+    assertThat(op.op()).isEqualTo(Opcode.WAIT_FOR_EVENT);
+    assertThat(op.opts().path("event").asText()).isEqualTo("a/b");
+    assertThat(op.opts().path("timeout").asText()).isEqualTo("1h30m");
+    assertThat(op.opts().path("if").asText()).isEqualTo("async.data.n == 42 && async.data.s == \"x\"");
+  }
+
+  @Test
+  void waitWithoutTimeoutIsRejected() {
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> {}, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.waitForEvent("w", WaitForEvent.named("a/b"), Event.class))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+    }
+  }
+
+  @Test
+  void suspensionIsNotAnException() {
+    assertThat(Exception.class.isAssignableFrom(Suspension.class)).isFalse();
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> {
+        try {
+          Step.sleep("s", Duration.ofSeconds(1));
+        } catch (Exception swallowedByUserCode) {
+          // a user's catch-all must not stop the switch
+        }
+      }).isInstanceOf(Suspension.class);
+    }
+  }
+}
