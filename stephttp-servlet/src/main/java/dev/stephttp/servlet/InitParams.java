@@ -2,11 +2,19 @@ package dev.stephttp.servlet;
 
 import java.util.function.Function;
 
-/** Reads a {@link StepHttpConfig} from web.xml init-params (names as the builder methods). */
+/**
+ * Reads a {@link StepHttpConfig} from web.xml: the filter's init-param {@code X} (named as the
+ * builder methods), else the context-param {@code stephttp.X}; what is unset in both comes from the
+ * environment when the filter starts.
+ */
 final class InitParams {
   private InitParams() {}
 
-  static StepHttpConfig read(Function<String, String> param) {
+  static StepHttpConfig read(Function<String, String> initParam, Function<String, String> contextParam) {
+    Function<String, String> param = name -> {
+      String v = initParam.apply(name);
+      return v != null ? v : contextParam.apply("stephttp." + name);
+    };
     StepHttpConfig.Builder b = StepHttpConfig.builder();
     String v;
     if ((v = value(param, "baseUrl")) != null) {

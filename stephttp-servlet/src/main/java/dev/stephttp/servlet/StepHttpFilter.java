@@ -21,7 +21,7 @@ import java.util.Objects;
  * {@code redirectBaseUrl}, {@code eventBaseUrl}, {@code signingKey}, {@code signingKeyFallback},
  * {@code eventKey}, {@code dev}, {@code domain}, {@code trackAllEndpoints}, {@code asyncResponse}
  * = {@code redirect|token}, {@code maxBufferedResponseBytes}, {@code maxCapturedRequestBytes})
- * and then the environment. Thread-safe.
+ * (else context-params {@code stephttp.<name>}) and then the environment. Thread-safe.
  */
 public final class StepHttpFilter implements Filter {
   private final StepHttpConfig explicit;
@@ -40,7 +40,8 @@ public final class StepHttpFilter implements Filter {
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
     try {
-      StepHttpConfig config = explicit != null ? explicit : InitParams.read(filterConfig::getInitParameter);
+      StepHttpConfig config = explicit != null ? explicit : InitParams.read(filterConfig::getInitParameter,
+          filterConfig.getServletContext()::getInitParameter);
       durable = new DurableRequests(config);
     } catch (RuntimeException e) {
       throw new ServletException("stephttp: invalid configuration: " + e.getMessage(), e);

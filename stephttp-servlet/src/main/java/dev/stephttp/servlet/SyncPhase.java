@@ -58,7 +58,7 @@ final class SyncPhase {
     run.execution = Execution.sync(runId, checkpoints, pipeline.client());
     RequestScope scope = new RequestScope();
     BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true);
-    response.setHeader("X-Run-ID", runId);
+    stamp(response, runId);
     request.onStartAsync(() -> {
       try {
         buffered.passThrough();
@@ -95,8 +95,7 @@ final class SyncPhase {
     }
     buffered.discard();
     response.reset();
-    response.setHeader("X-Run-ID", run.runId);
-    response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
+    stamp(response, run.runId);
     CreateRunResponse created;
     try {
       created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -122,7 +121,7 @@ final class SyncPhase {
       log.error("run {}: the async response {} failed", run.runId, answer, e);
       if (!response.isCommitted()) {
         response.reset();
-        response.setHeader("X-Run-ID", run.runId);
+        stamp(response, run.runId);
         ErrorBodies.write(response, 500, ErrorBodies.errors("async_response_failed",
             "The run continues in the background, but answering this request failed; run " + run.runId));
       }
@@ -143,7 +142,7 @@ final class SyncPhase {
     if (!buffered.released()) {
       buffered.discard();
       response.reset();
-      response.setHeader("X-Run-ID", run.runId);
+      stamp(response, run.runId);
       ErrorBodies.write(response, 500, body);
       response.flushBuffer();
     }
@@ -189,6 +188,12 @@ final class SyncPhase {
     }
     ApiResult result = new ApiResult(status, buffered.headers(), text, System.nanoTime() - started, null, null);
     checkpoints.emit(runComplete(result));
+  }
+
+  /** Every response of a run names it (DESIGN.md §3) and the library (§4). */
+  private static void stamp(HttpServletResponse response, String runId) {
+    response.setHeader("X-Run-ID", runId);
+    response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
   }
 
   static GeneratorOpcode runComplete(ApiResult result) {

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Servlets used by the integration tests; each counts the side effects of its steps. */
 final class Handlers {
   static final Map<String, AtomicInteger> COUNTS = new ConcurrentHashMap<>();
+  /** When set, {@link Sync} waits for it after its first step (to pin down checkpoint batching). */
+  static volatile java.util.concurrent.CountDownLatch afterFirstStep;
 
   private Handlers() {}
 
@@ -59,6 +61,14 @@ final class Handlers {
         bump("sync.a");
         return "A:" + body;
       });
+      java.util.concurrent.CountDownLatch gate = afterFirstStep;
+      try {
+        if (gate != null && !gate.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new IllegalStateException("gate not opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       int b = Step.run("b", Integer.class, () -> bump("sync.b"));
       resp.setHeader("X-Custom", "yes");
       resp.setStatus(201);

@@ -56,6 +56,7 @@ final class StandInOrchestrator implements AutoCloseable {
   volatile String actionsBody;
   volatile String token = "tok.en-value";
   volatile CountDownLatch holdCreateRun;
+  volatile CountDownLatch createRunArrived;
 
   StandInOrchestrator() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -77,6 +78,10 @@ final class StandInOrchestrator implements AutoCloseable {
     }
     try {
       if (path.equals("/v1/checkpoint") && ex.getRequestMethod().equals("POST")) {
+        CountDownLatch arrived = createRunArrived;
+        if (arrived != null) {
+          arrived.countDown();
+        }
         CountDownLatch hold = holdCreateRun;
         if (hold != null && !hold.await(30, TimeUnit.SECONDS)) {
           throw new IllegalStateException("create-run was held for too long");

@@ -22,6 +22,23 @@ final class TestApp implements AutoCloseable {
       .callTimeout(Duration.ofSeconds(30))
       .build();
 
+  /** Requests for which the filter chain has returned. */
+  static final java.util.concurrent.atomic.AtomicInteger RETURNED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Waits until {@code n} requests have left the filter chain. */
+  static void awaitReturned(int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (RETURNED) {
+      while (RETURNED.get() < n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("only " + RETURNED.get() + " of " + n + " requests returned within " + timeout);
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(RETURNED, left);
+      }
+    }
+  }
+
   private TestApp(Server server, String baseUrl) {
     this.server = server;
     this.baseUrl = baseUrl;
@@ -35,6 +52,17 @@ final class TestApp implements AutoCloseable {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
+    // Outermost: notes when the stephttp filter has returned (its RunComplete is queued by then).
+    context.addFilter(new FilterHolder((jakarta.servlet.Filter) (rq, rs, chain) -> {
+      try {
+        chain.doFilter(rq, rs);
+      } finally {
+        synchronized (RETURNED) {
+          RETURNED.incrementAndGet();
+          RETURNED.notifyAll();
+        }
+      }
+    }), "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*",
         EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC));
     for (var e : new LinkedHashMap<>(servlets).entrySet()) {

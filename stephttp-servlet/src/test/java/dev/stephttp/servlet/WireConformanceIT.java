@@ -34,6 +34,7 @@ class WireConformanceIT {
 
   @AfterEach
   void stop() throws Exception {
+    Handlers.afterFirstStep = null;
     app.close();
     orchestrator.close();
   }
@@ -42,12 +43,17 @@ class WireConformanceIT {
   void syncRunIsCreatedAndCompletedFieldByField() throws Exception {
     CountDownLatch hold = new CountDownLatch(1);
     orchestrator.holdCreateRun = hold;
+    // The handler continues after step "a" only once create-run (carrying just "a") has arrived.
+    CountDownLatch arrived = new CountDownLatch(1);
+    orchestrator.createRunArrived = arrived;
+    Handlers.afterFirstStep = arrived;
     Request request = new Request.Builder()
         .url(app.baseUrl + "/sync?x=1&y=%C3%A9")
         .header("X-Forwarded-For", "203.0.113.7, 10.0.0.1")
         .post(RequestBody.create("{\"sku\":\"abc\"}", MediaType.get("application/json")))
         .build();
     String runId;
+    int returned = TestApp.RETURNED.get();
     // The user's response arrives while the create-run call is still held at the orchestrator:
     // the handler never waits for a checkpoint, and RunComplete cannot have been sent yet.
     try (Response response = app.http.newCall(request).execute()) {
@@ -56,6 +62,7 @@ class WireConformanceIT {
       assertThat(response.body().string()).isEqualTo("{\"a\":\"A:{\"sku\":\"abc\"}\",\"b\":1}");
       runId = response.header("X-Run-ID");
     }
+    TestApp.awaitReturned(returned + 1, WAIT);
     assertThat(orchestrator.requestsTo(p -> p.endsWith("/steps"))).isEmpty();
     hold.countDown();
     orchestrator.await(WAIT, o -> o.checkpointedOps().stream().anyMatch(op -> op.path("op").asText().equals("RunComplete")));
@@ -81,9 +88,12 @@ class WireConformanceIT {
     assertThat(data.path("query_params").asText()).isEqualTo("x=1&y=%C3%A9");
     assertThat(data.path("body").asText()).isEqualTo("{\"sku\":\"abc\"}");
 
-    JsonNode first = body.path("steps").get(0);
+    // Ops are checkpointed in order; those produced while a call is in flight share the next call.
+    List<JsonNode> all = orchestrator.checkpointedOps();
+    assertThat(all).extracting(op -> op.path("op").asText()).containsExactly("StepRun", "StepRun", "RunComplete");
+    JsonNode first = all.get(0);
     assertThat(body.path("steps")).hasSize(1);
-    assertThat(first.path("op").asText()).isEqualTo("StepRun");
+    assertThat(body.path("steps").get(0)).isEqualTo(first);
     assertThat(first.path("id").asText()).isEqualTo(StepIds.hash("a"));
     assertThat(first.path("name").asText()).isEqualTo("a");
     assertThat(first.path("data").asText()).isEqualTo("A:{\"sku\":\"abc\"}");
@@ -91,8 +101,11 @@ class WireConformanceIT {
     assertThat(first.path("timing").path("b").asLong()).isGreaterThanOrEqualTo(0);
     assertThat(first.path("userland").path("id").asText()).isEqualTo("a");
     assertThat(first.path("userland").has("index")).isFalse();
+    assertThat(all.get(1).path("id").asText()).isEqualTo(StepIds.hash("b"));
+    assertThat(all.get(1).path("data").asInt()).isEqualTo(1);
 
-    // Ops produced while the create-run call was in flight went out together in one /steps call.
+    // Later ops went to /steps of the run, at most one call in flight: while create-run was held
+    // everything else queued up and went out in a single call.
     List<StandInOrchestrator.Recorded> steps = orchestrator.requestsTo(p -> p.endsWith("/steps"));
     assertThat(steps).hasSize(1);
     StandInOrchestrator.Recorded later = steps.get(0);
@@ -102,12 +115,8 @@ class WireConformanceIT {
     assertThat(laterBody.path("run_id").asText()).isEqualTo(runId);
     assertThat(laterBody.path("fn_id").asText()).isEqualTo(StandInOrchestrator.FN_ID);
     assertThat(laterBody.path("app_id").asText()).isEqualTo(StandInOrchestrator.APP_ID);
-    JsonNode ops = laterBody.path("steps");
-    assertThat(ops).hasSize(2);
-    assertThat(ops.get(0).path("op").asText()).isEqualTo("StepRun");
-    assertThat(ops.get(0).path("id").asText()).isEqualTo(StepIds.hash("b"));
-    assertThat(ops.get(0).path("data").asInt()).isEqualTo(1);
-    JsonNode complete = ops.get(1);
+    assertThat(laterBody.path("steps")).hasSize(2);
+    JsonNode complete = all.get(2);
     assertThat(complete.path("op").asText()).isEqualTo("RunComplete");
     assertThat(complete.path("id").asText()).isEqualTo(StepIds.COMPLETE_ID);
     JsonNode result = complete.path("data");

@@ -1,0 +1,79 @@
+package dev.stephttp.examples;
+
+import dev.stephttp.servlet.StepHttpConfig;
+import dev.stephttp.servlet.StepHttpFilter;
+import dev.stephttp.servlet.StepHttpServlet;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+
+/**
+ * The example app on embedded Jetty, set up in each of the three ways stephttp is used. Each
+ * method returns a started server; stop it when done.
+ */
+public final class ExampleApps {
+  private ExampleApps() {}
+
+  /**
+   * Usage 1: the filter is declared in {@code WEB-INF/web.xml} (see {@code
+   * src/main/resources/webapp}); the orchestrator address and key are given as context-params.
+   */
+  public static Server webXml(String host, int port, String orchestratorUrl, String signingKey) throws Exception {
+    WebAppContext context = new WebAppContext();
+    context.setContextPath("/");
+    context.setBaseResource(Objects.requireNonNull(
+        ResourceFactory.of(context).newClassLoaderResource("webapp/"), "webapp/ is not on the class path"));
+    context.setThrowUnavailableOnStartupException(true);
+    context.setParentLoaderPriority(true);
+    context.setInitParameter("stephttp.baseUrl", orchestratorUrl);
+    context.setInitParameter("stephttp.signingKey", signingKey);
+    return start(host, port, context);
+  }
+
+  /** Usage 2: {@link StepHttpServlet} wraps existing servlets, for code that cannot add a filter. */
+  public static Server wrappedServlets(String host, int port, StepHttpConfig config) throws Exception {
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addServlet(new ServletHolder(new StepHttpServlet(new GreetingServlet(), config)), "/greet");
+    context.addServlet(new ServletHolder(new StepHttpServlet(new OrderServlet(), config)), "/orders");
+    context.addServlet(new ServletHolder(new StepHttpServlet(new ApprovalServlet(), config)), "/approvals");
+    context.addServlet(new ServletHolder(new StepHttpServlet(new FlakyPartnerServlet(), config)), "/partner");
+    return start(host, port, context);
+  }
+
+  /** Usage 3: the filter is registered programmatically, here with Jetty's API. */
+  public static Server programmaticFilter(String host, int port, StepHttpConfig config) throws Exception {
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(GreetingServlet.class, "/greet");
+    context.addServlet(OrderServlet.class, "/orders");
+    context.addServlet(ApprovalServlet.class, "/approvals");
+    context.addServlet(FlakyPartnerServlet.class, "/partner");
+    return start(host, port, context);
+  }
+
+  /** The port a started server listens on. */
+  public static int port(Server server) {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  private static Server start(String host, int port, org.eclipse.jetty.server.Handler handler) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(host);
+    connector.setPort(port);
+    server.addConnector(connector);
+    server.setHandler(handler);
+    server.setStopTimeout(5000);
+    server.start();
+    return server;
+  }
+}

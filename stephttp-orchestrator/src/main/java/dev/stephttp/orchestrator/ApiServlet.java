@@ -1,0 +1,252 @@
+package dev.stephttp.orchestrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator's HTTP API (PROTOCOL.md §2.0 route table). Routing is done here on the
+ * normalised raw path: duplicate slashes collapsed, a trailing slash ignored, both the
+ * {@code /v1/checkpoint} and {@code /v1/http/runs} prefixes accepted.
+ */
+final class ApiServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
+
+  private final transient Store store;
+  private final transient Engine engine;
+  private final transient Tokens tokens;
+  private final transient Auth auth;
+  private final transient OutputEndpoint output;
+  private final transient EventEndpoint events;
+
+  ApiServlet(Store store, Engine engine, Tokens tokens, Auth auth, OutputEndpoint output,
+      EventEndpoint events) {
+    this.store = store;
+    this.engine = engine;
+    this.tokens = tokens;
+    this.auth = auth;
+    this.output = output;
+    this.events = events;
+  }
+
+  static String normalise(String rawPath) {
+    String p = rawPath == null ? "/" : rawPath.replaceAll("/{2,}", "/");
+    if (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p.isEmpty() ? "/" : p;
+  }
+
+  @Override
+  protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    try {
+      route(req, resp, req.getMethod(), normalise(req.getRequestURI()));
+    } catch (BadRequest e) {
+      HttpIo.error(resp, e.status(), e.getMessage());
+    } catch (StoreException e) {
+      LOG.error("store failure on {} {}", req.getMethod(), normalise(req.getRequestURI()), e);
+      if (!resp.isCommitted()) {
+        HttpIo.error(resp, 503, "Storage unavailable");
+      }
+    } catch (RuntimeException e) {
+      LOG.error("unexpected failure on {} {}", req.getMethod(), normalise(req.getRequestURI()), e);
+      if (!resp.isCommitted()) {
+        HttpIo.error(resp, 500, "Internal server error");
+      }
+    }
+  }
+
+  private void route(HttpServletRequest req, HttpServletResponse resp, String method,
+      String path) throws IOException {
+    String[] seg = path.substring(1).split("/", -1);
+    if (path.equals("/health")) {
+      requireMethod(method, "GET");
+      ObjectNode o = JsonNodeFactory.instance.objectNode().put("status", "ok");
+      HttpIo.json(resp, 200, o);
+      return;
+    }
+    if (seg[0].equals("e") && seg.length <= 2) {
+      requireMethod(method, "POST");
+      events.handle(req, resp, seg.length == 2 ? seg[1] : "");
+      return;
+    }
+    if (seg.length >= 3 && seg[0].equals("v0") && seg[1].equals("runs") && seg.length == 4) {
+      requireMethod(method, "GET");
+      if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+        HttpIo.authFailed(resp);
+        return;
+      }
+      if (seg[3].equals("actions")) {
+        actions(resp, seg[2]);
+        return;
+      } else if (seg[3].equals("batch")) {
+        batch(resp, seg[2]);
+        return;
+      }
+    }
+    int base = prefixLength(seg);
+    if (base > 0) {
+      List<String> rest = List.of(seg).subList(base, seg.length);
+      if (rest.isEmpty()) {
+        requireMethod(method, "POST");
+        createRun(req, resp);
+        return;
+      }
+      if (rest.size() == 2 && rest.get(1).equals("steps")) {
+        requireMethod(method, "POST");
+        steps(req, resp, rest.get(0));
+        return;
+      }
+      if (rest.size() == 2 && rest.get(1).equals("output")) {
+        requireMethod(method, "GET");
+        output.handle(req, resp);
+        return;
+      }
+    }
+    HttpIo.error(resp, 404, "Not found: " + RunRequests.abbreviate(path));
+  }
+
+  /** Number of segments of {@code v1/checkpoint} or {@code v1/http/runs}, else 0. */
+  private static int prefixLength(String[] seg) {
+    if (seg.length >= 2 && seg[0].equals("v1") && seg[1].equals("checkpoint")) {
+      return 2;
+    }
+    if (seg.length >= 3 && seg[0].equals("v1") && seg[1].equals("http") && seg[2].equals("runs")) {
+      return 3;
+    }
+    return 0;
+  }
+
+  private static void requireMethod(String actual, String expected) {
+    if (!expected.equals(actual)) {
+      throw new BadRequest(405, "Method " + actual + " not allowed; expected " + expected);
+    }
+  }
+
+  private void createRun(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+      HttpIo.authFailed(resp);
+      return;
+    }
+    byte[] body;
+    try {
+      body = HttpIo.readBody(req, Settings.MAX_CREATE_BODY);
+    } catch (HttpIo.TooLarge e) {
+      throw new BadRequest("Invalid request body: larger than 4 MiB");
+    }
+    RunRequests.Create create =
+        RunRequests.parseCreate(HttpIo.parse(body, "Invalid request body"));
+    RunRecord run = create.run();
+    join(store.write(tx -> {
+      if (tx.run(run.id()) != null) {
+        throw new BadRequest(409, "Run already exists");
+      }
+      tx.insertRun(run);
+      engine.applyOps(tx, run.id(), create.ops(), Engine.Context.SYNC);
+      return null;
+    }));
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    data.put("fn_id", run.fnId());
+    data.put("app_id", run.appId());
+    data.put("run_id", run.id());
+    data.put("token", tokens.mintOutputToken(run.id()));
+    data.put("realtime_token", tokens.mintRealtimeToken(run.id()));
+    HttpIo.envelope(resp, data);
+  }
+
+  private void steps(HttpServletRequest req, HttpServletResponse resp, String pathRunId)
+      throws IOException {
+    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+      HttpIo.authFailed(resp);
+      return;
+    }
+    byte[] body;
+    try {
+      body = HttpIo.readBody(req, Settings.MAX_STEPS_BODY);
+    } catch (HttpIo.TooLarge e) {
+      throw new BadRequest("invalid request body: larger than 8 MiB");
+    }
+    JsonNode node = HttpIo.parse(body, "invalid request body");
+    String runId = RunRequests.stepsRunId(node, pathRunId);
+    List<Op> ops = Op.parseList(node.get("steps"), "invalid request body: steps");
+    // §2.2: processing problems (unknown run, limits) are logged only; the answer is 200.
+    join(store.write(tx -> {
+      engine.applyOps(tx, runId, ops, Engine.Context.SYNC);
+      return null;
+    }));
+    resp.setStatus(200);
+    resp.setContentType("application/json");
+    resp.setContentLength(0);
+  }
+
+  private RunRecord stateRun(HttpServletResponse resp, String runId) throws IOException {
+    if (!RunRequests.isUlid(runId)) {
+      HttpIo.error(resp, 400, "The run ID specified is invalid");
+      return null;
+    }
+    String id = runId.toUpperCase(java.util.Locale.ROOT);
+    RunRecord run = store.read(tx -> tx.run(id));
+    if (run == null || !run.running()) {
+      HttpIo.error(resp, 410, "runtime state is no longer available for runID: " + id);
+      return null;
+    }
+    return run;
+  }
+
+  /** §4: bare object step id → stored value. */
+  private void actions(HttpServletResponse resp, String runId) throws IOException {
+    RunRecord run = stateRun(resp, runId);
+    if (run == null) {
+      return;
+    }
+    Map<String, String> steps = store.read(tx -> tx.steps(run.id()));
+    StringBuilder sb = new StringBuilder("{");
+    for (Map.Entry<String, String> e : steps.entrySet()) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      sb.append(new TextNode(e.getKey())).append(':').append(e.getValue());
+    }
+    sb.append("}\n");
+    writeRaw(resp, sb.toString());
+  }
+
+  /** §2.6: the trigger event(s) as a bare array. */
+  private void batch(HttpServletResponse resp, String runId) throws IOException {
+    RunRecord run = stateRun(resp, runId);
+    if (run != null) {
+      writeRaw(resp, "[" + run.event() + "]\n");
+    }
+  }
+
+  private static void writeRaw(HttpServletResponse resp, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    resp.setStatus(200);
+    resp.setContentType("application/json");
+    resp.setContentLength(bytes.length);
+    resp.getOutputStream().write(bytes);
+  }
+
+  static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package dev.stephttp.orchestrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.internal.wire.Durations;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.internal.wire.Opcode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run state machine: how ops, timers and re-entry outcomes change a run. Every method runs
+ * inside one store transaction ({@link Tx}); effects outside the store (scheduling, waking
+ * output waiters) happen only after commit through {@link EngineListener}.
+ */
+final class Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+  /** How a batch of ops reached us: sync checkpoint or re-entry response (§9.2 vs §9.4). */
+  record Context(boolean async, int attempt, boolean noRetryHeader, Instant retryAfter) {
+    static final Context SYNC = new Context(false, 0, false, null);
+  }
+
+  private final Settings settings;
+  private final EngineListener listener;
+  private final Waits waits;
+
+  Engine(Settings settings, EngineListener listener, CelMatcher cel) {
+    this.settings = settings;
+    this.listener = listener;
+    this.waits = new Waits(this, cel);
+  }
+
+  Waits waits() {
+    return waits;
+  }
+
+  static long now() {
+    return System.currentTimeMillis();
+  }
+
+  /** Applies a batch of ops to a running run (PROTOCOL.md §9.2 / §9.4, Errata 2). */
+  void applyOps(Tx tx, String runId, List<Op> ops, Context ctx) {
+    RunRecord run = tx.run(runId);
+    if (run == null || !run.running()) {
+      LOG.debug("ignoring {} op(s) for run {} (absent or finished)", ops.size(), runId);
+      return;
+    }
+    boolean complete = ops.stream().anyMatch(o -> o.code() == Opcode.RUN_COMPLETE
+        || o.code() == Opcode.SYNC_RUN_COMPLETE);
+    long nonLazy = ops.stream().filter(o -> !o.code().isLazy() && o.code() != Opcode.NONE).count();
+    if (nonLazy > 1 && !run.forcePlan()) {
+      run = run.withForcePlan(true); // §5.1: parallelism flags the run
+      tx.updateRun(run);
+    }
+    List<Op> ordered = new ArrayList<>(ops);
+    ordered.sort((a, b) -> Boolean.compare(b.code().isPriority(), a.code().isPriority()));
+    boolean discovery = false;
+    boolean waiting = false;
+    for (Op op : ordered) {
+      run = tx.run(runId);
+      if (!run.running()) {
+        return;
+      }
+      switch (op.code()) {
+        case STEP_RUN, STEP -> {
+          JsonNode value = op.code() == Opcode.STEP_RUN ? dataEnvelope(op.data()) : orNull(op.data());
+          if (!storeStep(tx, run, op.id(), value, ctx)) {
+            return;
+          }
+          discovery |= ctx.async();
+        }
+        case STEP_ERROR -> {
+          if (complete) {
+            continue; // Errata 2: a completing batch schedules nothing
+          }
+          boolean noRetry = op.errorNoRetry() || ctx.noRetryHeader();
+          if (!noRetry && ctx.attempt() < run.retries()) {
+            Duration delay = ctx.async() ? retryDelay(ctx) : settings.syncRetryBackoff();
+            insertWork(tx, WorkItem.reentry(runId, null, ctx.attempt() + 1,
+                now() + delay.toMillis()));
+            waiting = true;
+          } else {
+            storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+            discovery = true;
+          }
+        }
+        case STEP_FAILED -> {
+          storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+          discovery |= !complete;
+        }
+        case STEP_PLANNED -> {
+          if (!complete) {
+            insertWork(tx, WorkItem.reentry(runId, op.id(), 0, now()));
+            waiting = true;
+          }
+        }
+        case SLEEP -> {
+          if (!complete) {
+            waiting |= sleep(tx, run, op);
+          }
+        }
+        case WAIT_FOR_EVENT -> {
+          if (!complete) {
+            waiting |= waits.register(tx, run, op);
+          }
+        }
+        case RUN_COMPLETE -> finish(tx, run, orNull(op.data()));
+        case SYNC_RUN_COMPLETE -> finish(tx, run, orNull(op.data()).path("data"));
+        case DISCOVERY_REQUEST -> discovery = true;
+        case NONE, DEFER_ADD, DEFER_ABORT -> {
+          // nothing to do (deferred work is out of scope)
+        }
+        default -> {
+          fail(tx, run, "UnsupportedOpcode", "opcode " + op.code() + " is not supported by"
+              + " this orchestrator");
+          return;
+        }
+      }
+    }
+    if (ctx.async() && ops.stream().allMatch(o -> o.code() == Opcode.NONE)) {
+      discovery = true; // §5.5 rule 2: only-None responses re-drive discovery
+    }
+    if (discovery && !waiting && !complete) {
+      scheduleDiscovery(tx, runId);
+    }
+  }
+
+  private Duration retryDelay(Context ctx) {
+    if (ctx.retryAfter() != null) {
+      return Duration.ofMillis(Math.max(0, ctx.retryAfter().toEpochMilli() - now()));
+    }
+    return settings.backoff(ctx.attempt());
+  }
+
+  /** Stores a step value with the size limits of §9.6; false when the run failed on them. */
+  private boolean storeStep(Tx tx, RunRecord run, String stepId, JsonNode value, Context ctx) {
+    String text = value.toString();
+    int size = text.getBytes(StandardCharsets.UTF_8).length;
+    if (size > Settings.MAX_STEP_OUTPUT || run.stateBytes() + size > Settings.MAX_RUN_STATE) {
+      String msg = size > Settings.MAX_STEP_OUTPUT
+          ? "step output of " + size + " bytes exceeds the 4 MiB limit"
+          : "run state would exceed the 32 MiB limit";
+      if (ctx.async()) {
+        fail(tx, run, "OutputTooLarge", msg);
+      } else {
+        LOG.warn("run {}: {}; rest of the checkpoint ignored", run.id(), msg);
+      }
+      return false;
+    }
+    if (tx.putStep(run.id(), stepId, text)) {
+      tx.updateRun(tx.run(run.id()).withStateBytes(run.stateBytes() + size));
+    }
+    return true;
+  }
+
+  static ObjectNode dataEnvelope(JsonNode data) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("data", orNull(data));
+    return o;
+  }
+
+  private static ObjectNode errorEnvelope(Op op) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("error", op.storedError());
+    return o;
+  }
+
+  static JsonNode orNull(JsonNode n) {
+    return n == null || n.isMissingNode() ? JsonNodeFactory.instance.nullNode() : n;
+  }
+
+  /** §6.4 Sleep: opts.duration, else name; ≥ 10 chars may be an instant. False if the run failed. */
+  private boolean sleep(Tx tx, RunRecord run, Op op) {
+    String spec = op.optText("duration");
+    if (spec.isEmpty()) {
+      spec = op.name();
+    }
+    Long until = untilMillis(spec, "sleep");
+    if (until == null) {
+      fail(tx, run, "InvalidSleep", "invalid sleep duration or time: \"" + spec + "\"");
+      return false;
+    }
+    if (until - now() > Settings.MAX_SLEEP.toMillis()) {
+      fail(tx, run, "InvalidSleep", "timeout too long: sleeps are limited to 366 days");
+      return false;
+    }
+    insertWork(tx, new WorkItem(0, run.id(), WorkItem.Kind.SLEEP_WAKE, op.id(), null, 0,
+        until, 0));
+    return true;
+  }
+
+  /** Parses a duration from now or an RFC 3339 instant; "" = now; null when invalid. */
+  static Long untilMillis(String spec, String what) {
+    long now = now();
+    if (spec == null || spec.isEmpty()) {
+      return now;
+    }
+    if (spec.length() >= 10) {
+      try {
+        return Math.max(now, OffsetDateTime.parse(spec).toInstant().toEpochMilli());
+      } catch (DateTimeParseException e) {
+        // not an instant: try a duration
+      }
+    }
+    try {
+      Duration d = Durations.parse(spec);
+      return now + Math.max(0, d.toMillis());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      LOG.debug("invalid {} spec: {}", what, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Finalizes with an APIResult (§9.5): status ≥ 500 → FAILED, otherwise COMPLETED. */
+  void finish(Tx tx, RunRecord run, JsonNode apiResult) {
+    int status = apiResult.path("status").asInt(0);
+    RunStatus st = status >= 500 ? RunStatus.FAILED : RunStatus.COMPLETED;
+    finalizeRun(tx, run, st, dataEnvelope(apiResult).toString());
+  }
+
+  /** Fails the run with an error output {@code {"error": {name, message, data: null}}}. */
+  void fail(Tx tx, RunRecord run, String name, String message) {
+    ObjectNode err = JsonNodeFactory.instance.objectNode();
+    err.put("name", name);
+    err.put("message", message);
+    err.putNull("data");
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.set("error", err);
+    LOG.info("run {} failed: {}", run.id(), message);
+    finalizeRun(tx, run, RunStatus.FAILED, out.toString());
+  }
+
+  /** Errata 2: finalization removes every pending timer, retry, re-entry and pause. */
+  private void finalizeRun(Tx tx, RunRecord run, RunStatus status, String output) {
+    tx.updateRun(tx.run(run.id()).finished(status, output, now()));
+    tx.deleteWorkForRun(run.id());
+    tx.deletePausesForRun(run.id());
+    String id = run.id();
+    tx.afterCommit(() -> listener.finished(id));
+  }
+
+  void cancelled(Tx tx, long workId) {
+    tx.afterCommit(() -> listener.cancelled(workId));
+  }
+
+  WorkItem insertWork(Tx tx, WorkItem item) {
+    WorkItem stored = tx.insertWork(item);
+    tx.afterCommit(() -> listener.scheduled(stored));
+    return stored;
+  }
+
+  /** Schedules a discovery re-entry unless one is already pending; clears force-plan (§5.1). */
+  void scheduleDiscovery(Tx tx, String runId) {
+    boolean pending = tx.workForRun(runId).stream()
+        .anyMatch(w -> w.kind() == WorkItem.Kind.REENTRY && w.targetStep() == null);
+    RunRecord run = tx.run(runId);
+    if (run.forcePlan() && run.requestVersion() >= 2) {
+      tx.updateRun(run.withForcePlan(false)); // Errata 6: only for request version ≥ 2
+    }
+    if (!pending) {
+      insertWork(tx, WorkItem.reentry(runId, null, 0, now()));
+    }
+  }
+
+  /** A sleep or wait timer is due (§9.4, §10.2): store null, then re-enter. */
+  void fireTimer(Tx tx, long workId) {
+    WorkItem item = tx.work(workId);
+    if (item == null) {
+      return;
+    }
+    tx.deleteWork(workId);
+    RunRecord run = tx.run(item.runId());
+    if (run == null || !run.running()) {
+      return;
+    }
+    if (item.kind() == WorkItem.Kind.WAIT_TIMEOUT && !tx.deletePause(item.pauseId())) {
+      return; // the pause was consumed by an event first
+    }
+    tx.putStep(run.id(), item.stepId(), "null");
+    scheduleDiscovery(tx, run.id());
+  }
+
+  /** Applies the outcome of a re-entry call; ignored when the item was cancelled meanwhile. */
+  void reentryDone(Tx tx, long workId, Outcome outcome) {
+    WorkItem item = tx.work(workId);
+    if (item == null) {
+      return;
+    }
+    tx.deleteWork(workId);
+    RunRecord run = tx.run(item.runId());
+    if (run == null || !run.running()) {
+      return;
+    }
+    if (outcome instanceof Outcome.Ops o) {
+      applyOps(tx, run.id(), o.ops(), new Context(true, item.attempt(), o.noRetry(),
+          o.retryAfter()));
+    } else if (outcome instanceof Outcome.Complete c) {
+      finish(tx, run, c.apiResult());
+    } else if (outcome instanceof Outcome.Failure f) {
+      if (f.retryable() && item.attempt() < run.retries()) {
+        Duration delay = retryDelay(new Context(true, item.attempt(), false, f.retryAfter()));
+        LOG.info("run {}: re-entry attempt {} failed ({}); retrying in {} ms", run.id(),
+            item.attempt(), f.reason(), delay.toMillis());
+        insertWork(tx, WorkItem.reentry(run.id(), item.targetStep(), item.attempt() + 1,
+            now() + delay.toMillis()));
+      } else {
+        fail(tx, run, f.retryable() ? "RetriesExhausted" : "NonRetriableError", f.reason());
+      }
+    }
+  }
+
+  static JsonNode parseJson(String text) {
+    try {
+      return Json.mapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("stored JSON is invalid", e);
+    }
+  }
+}

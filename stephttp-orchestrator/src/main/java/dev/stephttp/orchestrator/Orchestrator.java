@@ -1,0 +1,284 @@
+package dev.stephttp.orchestrator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running single-node, Inngest-compatible orchestrator: checkpoint API, run-output endpoint,
+ * durable store (SQLite or in memory), timers, retries and events, served by embedded Jetty.
+ *
+ * <pre>{@code
+ * try (Orchestrator o = Orchestrator.builder().port(8288).database(Path.of("stephttp.db"))
+ *     .dev(true).start()) {
+ *   System.out.println(o.baseUrl());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting requests, lets in-flight re-entries finish
+ * for a few seconds and closes the store; pending work resumes on the next start.
+ */
+public final class Orchestrator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+  private final Server server;
+  private final Store store;
+  private final Scheduler scheduler;
+  private final OutputWaiters waiters;
+  private final String baseUrl;
+  private final int port;
+
+  private Orchestrator(Builder b) throws Exception {
+    Settings settings = b.settings();
+    store = b.database == null ? new MemoryStore() : new SqliteStore(b.database);
+    try {
+      waiters = new OutputWaiters();
+      CelMatcher cel = new CelMatcher();
+      scheduler = new Scheduler(store, settings, cel, waiters);
+      Tokens tokens = new Tokens(store.secret("output-token"));
+      Auth auth = new Auth(settings);
+      Engine engine = scheduler.engine();
+      OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
+      EventEndpoint events = new EventEndpoint(store, auth, engine.waits());
+      ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events);
+      server = server(b.host, b.port, servlet);
+      scheduler.start();
+      server.start();
+      port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+      String host = b.host.contains(":") ? "[" + b.host + "]" : b.host;
+      baseUrl = "http://" + host + ":" + port;
+      LOG.info("orchestrator listening on {} ({}, {})", baseUrl,
+          b.database == null ? "in-memory store" : "database " + b.database,
+          settings.dev() ? "dev mode" : "signing key required");
+    } catch (Exception | Error e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static Server server(String host, int port, ApiServlet servlet) {
+    QueuedThreadPool threads = new QueuedThreadPool(200, 4);
+    threads.setName("stephttp-http");
+    threads.setDaemon(true);
+    threads.setStopTimeout(200);
+    Server server = new Server(threads);
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSendServerVersion(false);
+    // PROTOCOL.md §2.0: a base URL ending in "/" makes the Go client send "//v1/...".
+    config.setUriCompliance(UriCompliance.DEFAULT.with("stephttp",
+        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    connector.setHost(host);
+    connector.setPort(port);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.getServletHandler().setDecodeAmbiguousURIs(true);
+    ServletHolder holder = new ServletHolder("api", servlet);
+    holder.setAsyncSupported(true);
+    context.addServlet(holder, "/*");
+    server.setHandler(context);
+    server.setStopTimeout(500);
+    return server;
+  }
+
+  /** A new builder; see {@link Builder} for defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts an orchestrator in dev mode with an in-memory store on a free loopback port (tests,
+   * demos). Close it when done.
+   */
+  public static Orchestrator inMemory() {
+    return builder().dev(true).port(0).inMemoryStore().start();
+  }
+
+  /** Base URL of the API, e.g. {@code http://127.0.0.1:8288} (no trailing slash). */
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return port;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  OutputWaiters waiters() {
+    return waiters;
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.debug("graceful stop timed out; remaining connections were closed");
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server failed", e);
+    }
+    scheduler.close();
+    waiters.close();
+    store.close();
+  }
+
+  /**
+   * Builds and starts an {@link Orchestrator}. Defaults: host {@code 127.0.0.1}, port 8288,
+   * database {@code ./stephttp.db}, not dev mode (then a signing key is required), no event
+   * keys (dev mode accepts any non-empty key), sync-retry backoff 5 s, retry backoff table of
+   * PROTOCOL.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
+   * 32 concurrent re-entries. Not thread-safe.
+   */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8288;
+    private Path database = Path.of("stephttp.db");
+    private boolean dev;
+    private String signingKey;
+    private String signingKeyFallback;
+    private final List<String> eventKeys = new ArrayList<>();
+    private Duration syncRetryBackoff = Duration.ofSeconds(5);
+    private List<Duration> retryBackoff = Settings.UPSTREAM_BACKOFF;
+    private Duration retryJitter = Duration.ofSeconds(30);
+    private Duration outputMaxWait = Duration.ofMinutes(5);
+    private Duration reentryTimeout = Duration.ofHours(2);
+    private int reentryConcurrency = 32;
+
+    private Builder() {}
+
+    /** Interface to bind, default {@code 127.0.0.1}. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host == null");
+      return this;
+    }
+
+    /** TCP port, 0 for any free port; default 8288. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be in 0..65535 but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** SQLite database file (created if missing); default {@code ./stephttp.db}. */
+    public Builder database(Path database) {
+      this.database = Objects.requireNonNull(database, "database == null");
+      return this;
+    }
+
+    /** Keeps everything in memory instead of a database file (nothing survives a restart). */
+    public Builder inMemoryStore() {
+      this.database = null;
+      return this;
+    }
+
+    /** Dev mode: any bearer token is accepted and any non-empty event key. Default false. */
+    public Builder dev(boolean dev) {
+      this.dev = dev;
+      return this;
+    }
+
+    /** Signing key: required bearer (raw or hashed, §2.0) and re-entry signatures (§5.2). */
+    public Builder signingKey(String key) {
+      this.signingKey = Objects.requireNonNull(key, "key == null");
+      return this;
+    }
+
+    /** Fallback signing key, also accepted as bearer. */
+    public Builder signingKeyFallback(String key) {
+      this.signingKeyFallback = Objects.requireNonNull(key, "key == null");
+      return this;
+    }
+
+    /** Adds an accepted event key for {@code POST /e/{key}}. */
+    public Builder eventKey(String key) {
+      Objects.requireNonNull(key, "key == null");
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("eventKey must not be empty");
+      }
+      eventKeys.add(key);
+      return this;
+    }
+
+    /** Fixed delay for every retry (sync and async), without jitter (like {@code --retry-interval}). */
+    public Builder retryBackoff(Duration fixed) {
+      requirePositiveOrZero(fixed, "retryBackoff");
+      this.syncRetryBackoff = fixed;
+      this.retryBackoff = List.of(fixed);
+      this.retryJitter = Duration.ZERO;
+      return this;
+    }
+
+    /** How long the output endpoint blocks before answering "running"; default 5 minutes. */
+    public Builder outputMaxWait(Duration wait) {
+      requirePositiveOrZero(wait, "outputMaxWait");
+      this.outputMaxWait = wait;
+      return this;
+    }
+
+    /** Timeout of one re-entry call; default 2 hours. */
+    public Builder reentryTimeout(Duration timeout) {
+      requirePositiveOrZero(timeout, "reentryTimeout");
+      this.reentryTimeout = timeout;
+      return this;
+    }
+
+    /** Maximum concurrent re-entry calls; default 32. */
+    public Builder reentryConcurrency(int n) {
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException("reentryConcurrency must be in 1..1024 but was " + n);
+      }
+      this.reentryConcurrency = n;
+      return this;
+    }
+
+    private static void requirePositiveOrZero(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative but was " + d);
+      }
+    }
+
+    Settings settings() {
+      if (!dev && (signingKey == null || signingKey.isEmpty())) {
+        throw new IllegalStateException("either dev(true) or a signingKey is required");
+      }
+      return new Settings(dev, signingKey, signingKeyFallback, List.copyOf(eventKeys),
+          syncRetryBackoff, retryBackoff, retryJitter, outputMaxWait, reentryTimeout,
+          reentryConcurrency);
+    }
+
+    /** Starts the orchestrator; fails if the port or database cannot be opened. */
+    public Orchestrator start() {
+      try {
+        return new Orchestrator(this);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("orchestrator failed to start: " + e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package dev.stephttp.orchestrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/** What a re-entry call produced, interpreted per PROTOCOL.md §5.5 before the transaction. */
+sealed interface Outcome {
+
+  /** The app reported ops (206 array, or a single op object). */
+  record Ops(List<Op> ops, boolean noRetry, Instant retryAfter) implements Outcome {}
+
+  /** The run finished with this APIResult (Go plain response, 2xx non-generator, 201 stream). */
+  record Complete(JsonNode apiResult) implements Outcome {}
+
+  /** The call failed; retried per §9.3 when {@code retryable}. */
+  record Failure(String reason, boolean retryable, Instant retryAfter) implements Outcome {}
+}

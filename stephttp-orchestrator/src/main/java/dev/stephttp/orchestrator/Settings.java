@@ -1,0 +1,62 @@
+package dev.stephttp.orchestrator;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Immutable runtime settings derived from {@link Orchestrator.Builder}.
+ *
+ * @param syncRetryBackoff delay before retrying a step error reported in the sync phase (§9.3)
+ * @param retryBackoff backoff table for async-phase retries, indexed by attempt (§9.3)
+ * @param retryJitter maximum uniform jitter added to table backoffs
+ * @param outputMaxWait how long the output endpoint blocks before answering "running" (§3.3)
+ * @param reentryTimeout whole-exchange timeout of a re-entry call (§5.1)
+ */
+record Settings(
+    boolean dev,
+    String signingKey,
+    String signingKeyFallback,
+    List<String> eventKeys,
+    Duration syncRetryBackoff,
+    List<Duration> retryBackoff,
+    Duration retryJitter,
+    Duration outputMaxWait,
+    Duration reentryTimeout,
+    int reentryConcurrency) {
+
+  /** PROTOCOL.md §9.6 limits. */
+  static final int MAX_CREATE_BODY = 4 * 1024 * 1024;
+  static final int MAX_STEPS_BODY = 8 * 1024 * 1024;
+  static final int MAX_STEP_OUTPUT = 4 * 1024 * 1024;
+  static final long MAX_RUN_STATE = 32L * 1024 * 1024;
+  static final int MAX_EVENT_BYTES = 3 * 1024 * 1024;
+  static final int MAX_EVENTS_BODY = 16 * 1024 * 1024;
+  static final int MAX_EVENTS = 5000;
+  static final int MAX_REENTRY_RESPONSE = 8 * 1024 * 1024;
+  static final Duration MAX_SLEEP = Duration.ofDays(366);
+  static final int MAX_RETRIES = 20;
+
+  static final List<Duration> UPSTREAM_BACKOFF = List.of(
+      Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1),
+      Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10),
+      Duration.ofMinutes(20), Duration.ofMinutes(40), Duration.ofHours(1), Duration.ofHours(2));
+
+  Duration backoff(int attempt) {
+    Duration base = retryBackoff.get(Math.min(Math.max(attempt, 0), retryBackoff.size() - 1));
+    if (retryJitter.isZero()) {
+      return base;
+    }
+    long jitter = (long) (Math.random() * retryJitter.toMillis());
+    return base.plusMillis(jitter);
+  }
+
+  boolean hasSigningKey() {
+    return signingKey != null && !signingKey.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return "Settings[dev=" + dev + ", signingKey=" + (hasSigningKey() ? "***" : "none")
+        + ", eventKeys=" + eventKeys.size() + "]";
+  }
+}

@@ -1,0 +1,316 @@
+package dev.stephttp.orchestrator;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** {@link Tx} over one JDBC connection to SQLite. Confined to the thread owning the connection. */
+final class SqlTx implements Tx {
+
+  static final String[] SCHEMA = {
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS runs(id TEXT PRIMARY KEY, status TEXT NOT NULL, app_id TEXT,"
+        + " fn_id TEXT, family TEXT NOT NULL, event TEXT NOT NULL, method TEXT, url TEXT,"
+        + " content_type TEXT, body BLOB, request_version INTEGER, retries INTEGER,"
+        + " force_plan INTEGER, state_bytes INTEGER, created_at INTEGER, ended_at INTEGER,"
+        + " output TEXT)",
+    "CREATE TABLE IF NOT EXISTS steps(run_id TEXT NOT NULL, step_id TEXT NOT NULL,"
+        + " value TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, UNIQUE(run_id, step_id))",
+    "CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        + " body TEXT NOT NULL, received_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pauses(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        + " run_id TEXT NOT NULL, step_id TEXT NOT NULL, event_name TEXT NOT NULL, expr TEXT,"
+        + " eq_path TEXT, eq_value TEXT, expires_at INTEGER NOT NULL)",
+    // PROTOCOL.md §10.2 + issue: matching must not scan every pause -> index the equality.
+    "CREATE INDEX IF NOT EXISTS pauses_match ON pauses(event_name, eq_path, eq_value)",
+    "CREATE INDEX IF NOT EXISTS pauses_run ON pauses(run_id)",
+    "CREATE TABLE IF NOT EXISTS work(id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,"
+        + " kind TEXT NOT NULL, step_id TEXT, target_step TEXT, attempt INTEGER NOT NULL,"
+        + " due_at INTEGER NOT NULL, pause_id INTEGER NOT NULL, lease_until INTEGER)",
+    "CREATE INDEX IF NOT EXISTS work_run ON work(run_id)",
+  };
+
+  private final Connection conn;
+  private final Map<String, PreparedStatement> cache = new HashMap<>();
+  private List<Runnable> callbacks = new ArrayList<>();
+
+  SqlTx(Connection conn) {
+    this.conn = conn;
+  }
+
+  List<Runnable> takeCallbacks() {
+    List<Runnable> out = callbacks;
+    callbacks = new ArrayList<>();
+    return out;
+  }
+
+  private PreparedStatement ps(String sql) throws SQLException {
+    PreparedStatement p = cache.get(sql);
+    if (p == null) {
+      p = conn.prepareStatement(sql);
+      cache.put(sql, p);
+    }
+    p.clearParameters();
+    return p;
+  }
+
+  private static void bind(PreparedStatement p, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        p.setNull(i + 1, Types.NULL);
+      } else if (a instanceof byte[] b) {
+        p.setBytes(i + 1, b);
+      } else if (a instanceof Long l) {
+        p.setLong(i + 1, l);
+      } else if (a instanceof Integer n) {
+        p.setLong(i + 1, n);
+      } else if (a instanceof Boolean b) {
+        p.setLong(i + 1, b ? 1 : 0);
+      } else {
+        p.setString(i + 1, a.toString());
+      }
+    }
+  }
+
+  private int update(String sql, Object... args) {
+    try {
+      PreparedStatement p = ps(sql);
+      bind(p, args);
+      return p.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("update failed: " + sql, e);
+    }
+  }
+
+  private long insertReturningId(String sql, Object... args) {
+    update(sql, args);
+    try (ResultSet rs = ps("SELECT last_insert_rowid()").executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new StoreException("rowid failed", e);
+    }
+  }
+
+  private interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+    try {
+      PreparedStatement p = ps(sql);
+      bind(p, args);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("query failed: " + sql, e);
+    }
+  }
+
+  private static RunRecord mapRun(ResultSet rs) throws SQLException {
+    return new RunRecord(rs.getString("id"), RunStatus.valueOf(rs.getString("status")),
+        rs.getString("app_id"), rs.getString("fn_id"),
+        ClientFamily.valueOf(rs.getString("family")), rs.getString("event"),
+        rs.getString("method"), rs.getString("url"), rs.getString("content_type"),
+        rs.getBytes("body"), rs.getInt("request_version"), rs.getInt("retries"),
+        rs.getInt("force_plan") != 0, rs.getLong("state_bytes"), rs.getLong("created_at"),
+        rs.getLong("ended_at"), rs.getString("output"));
+  }
+
+  private static WorkItem mapWork(ResultSet rs) throws SQLException {
+    return new WorkItem(rs.getLong("id"), rs.getString("run_id"),
+        WorkItem.Kind.valueOf(rs.getString("kind")), rs.getString("step_id"),
+        rs.getString("target_step"), rs.getInt("attempt"), rs.getLong("due_at"),
+        rs.getLong("pause_id"));
+  }
+
+  private static Pause mapPause(ResultSet rs) throws SQLException {
+    return new Pause(rs.getLong("id"), rs.getString("run_id"), rs.getString("step_id"),
+        rs.getString("event_name"), rs.getString("expr"), rs.getString("eq_path"),
+        rs.getString("eq_value"), rs.getLong("expires_at"));
+  }
+
+  @Override
+  public RunRecord run(String runId) {
+    List<RunRecord> r = query("SELECT * FROM runs WHERE id = ?", SqlTx::mapRun, runId);
+    return r.isEmpty() ? null : r.get(0);
+  }
+
+  @Override
+  public void insertRun(RunRecord r) {
+    update("INSERT INTO runs(id, status, app_id, fn_id, family, event, method, url, content_type,"
+            + " body, request_version, retries, force_plan, state_bytes, created_at, ended_at,"
+            + " output) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        r.id(), r.status().name(), r.appId(), r.fnId(), r.family().name(), r.event(), r.method(),
+        r.url(), r.contentType(), r.body(), r.requestVersion(), r.retries(), r.forcePlan(),
+        r.stateBytes(), r.createdAt(), r.endedAt(), r.output());
+  }
+
+  @Override
+  public void updateRun(RunRecord r) {
+    update("UPDATE runs SET status = ?, force_plan = ?, state_bytes = ?, ended_at = ?, output = ?"
+            + " WHERE id = ?",
+        r.status().name(), r.forcePlan(), r.stateBytes(), r.endedAt(), r.output(), r.id());
+  }
+
+  @Override
+  public boolean putStep(String runId, String stepId, String valueJson) {
+    return update("INSERT OR IGNORE INTO steps(run_id, step_id, value) VALUES (?,?,?)",
+        runId, stepId, valueJson) == 1;
+  }
+
+  @Override
+  public Map<String, String> steps(String runId) {
+    Map<String, String> out = new LinkedHashMap<>();
+    query("SELECT step_id, value FROM steps WHERE run_id = ? ORDER BY seq",
+        rs -> out.put(rs.getString(1), rs.getString(2)), runId);
+    return out;
+  }
+
+  @Override
+  public WorkItem insertWork(WorkItem w) {
+    long id = insertReturningId("INSERT INTO work(run_id, kind, step_id, target_step, attempt,"
+            + " due_at, pause_id) VALUES (?,?,?,?,?,?,?)",
+        w.runId(), w.kind().name(), w.stepId(), w.targetStep(), w.attempt(), w.dueAt(),
+        w.pauseId());
+    return w.withId(id);
+  }
+
+  @Override
+  public WorkItem work(long id) {
+    List<WorkItem> r = query("SELECT * FROM work WHERE id = ?", SqlTx::mapWork, id);
+    return r.isEmpty() ? null : r.get(0);
+  }
+
+  @Override
+  public boolean deleteWork(long id) {
+    return update("DELETE FROM work WHERE id = ?", id) == 1;
+  }
+
+  @Override
+  public List<WorkItem> workForRun(String runId) {
+    return query("SELECT * FROM work WHERE run_id = ? ORDER BY id", SqlTx::mapWork, runId);
+  }
+
+  @Override
+  public void deleteWorkForRun(String runId) {
+    update("DELETE FROM work WHERE run_id = ?", runId);
+  }
+
+  @Override
+  public void setLease(long workId, Long leaseUntil) {
+    update("UPDATE work SET lease_until = ? WHERE id = ?", leaseUntil, workId);
+  }
+
+  @Override
+  public Pause insertPause(Pause p) {
+    long id = insertReturningId("INSERT INTO pauses(run_id, step_id, event_name, expr, eq_path,"
+            + " eq_value, expires_at) VALUES (?,?,?,?,?,?,?)",
+        p.runId(), p.stepId(), p.eventName(), p.expr(), p.eqPath(), p.eqValue(), p.expiresAt());
+    return p.withId(id);
+  }
+
+  @Override
+  public Pause pause(long id) {
+    List<Pause> r = query("SELECT * FROM pauses WHERE id = ?", SqlTx::mapPause, id);
+    return r.isEmpty() ? null : r.get(0);
+  }
+
+  @Override
+  public boolean deletePause(long id) {
+    return update("DELETE FROM pauses WHERE id = ?", id) == 1;
+  }
+
+  @Override
+  public void deletePausesForRun(String runId) {
+    update("DELETE FROM pauses WHERE run_id = ?", runId);
+  }
+
+  @Override
+  public List<Pause> pauseCandidates(String eventName, Function<String, String> eqKeyOf) {
+    List<Pause> out = new ArrayList<>(query(
+        "SELECT * FROM pauses WHERE event_name = ? AND eq_path IS NULL ORDER BY id",
+        SqlTx::mapPause, eventName));
+    List<String> paths = query(
+        "SELECT DISTINCT eq_path FROM pauses WHERE event_name = ? AND eq_path IS NOT NULL",
+        rs -> rs.getString(1), eventName);
+    for (String path : paths) {
+      String key = eqKeyOf.apply(path);
+      if (key != null) {
+        out.addAll(query("SELECT * FROM pauses WHERE event_name = ? AND eq_path = ?"
+            + " AND eq_value = ? ORDER BY id", SqlTx::mapPause, eventName, path, key));
+      }
+    }
+    out.sort((a, b) -> Long.compare(a.id(), b.id()));
+    return out;
+  }
+
+  @Override
+  public void insertEvent(String id, String name, String json, long receivedAt) {
+    update("INSERT OR IGNORE INTO events(id, name, body, received_at) VALUES (?,?,?,?)",
+        id, name, json, receivedAt);
+  }
+
+  @Override
+  public long eventCount() {
+    return query("SELECT COUNT(*) FROM events", rs -> rs.getLong(1)).get(0);
+  }
+
+  @Override
+  public Map<String, Long> counts() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String t : new String[] {"runs", "steps", "events", "pauses", "work"}) {
+      out.put(t, query("SELECT COUNT(*) FROM " + t, rs -> rs.getLong(1)).get(0));
+    }
+    return out;
+  }
+
+  @Override
+  public List<WorkItem> allWork() {
+    return query("SELECT * FROM work ORDER BY due_at, id", SqlTx::mapWork);
+  }
+
+  @Override
+  public void clearLeases() {
+    update("UPDATE work SET lease_until = NULL WHERE lease_until IS NOT NULL");
+  }
+
+  @Override
+  public void afterCommit(Runnable action) {
+    callbacks.add(action);
+  }
+
+  byte[] meta(String key) {
+    List<byte[]> r = query("SELECT v FROM meta WHERE k = ?", rs -> rs.getBytes(1), key);
+    return r.isEmpty() ? null : r.get(0);
+  }
+
+  void putMetaIfAbsent(String key, byte[] value) {
+    update("INSERT OR IGNORE INTO meta(k, v) VALUES (?, ?)", key, value);
+  }
+
+  void closeStatements() {
+    for (PreparedStatement p : cache.values()) {
+      try {
+        p.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
+    cache.clear();
+  }
+}

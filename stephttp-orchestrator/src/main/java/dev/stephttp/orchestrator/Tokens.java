@@ -1,0 +1,101 @@
+package dev.stephttp.orchestrator;
+
+import com.github.f4b6a3.ulid.UlidCreator;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.stephttp.internal.wire.UuidV5;
+import java.text.ParseException;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Run-output tokens (PROTOCOL.md §3.2): HS256 JWT, issuer {@code api.inngest.com}, subject
+ * {@code run-claim}, 1 hour, claims {@code Env} and {@code RunID}. Also mints the realtime token
+ * of §2.7 (only needs to be non-empty for non-streaming clients). The secret is kept in the
+ * store, so tokens stay valid across restarts. Thread-safe.
+ */
+final class Tokens {
+  static final String ISSUER = "api.inngest.com";
+  static final String SUBJECT = "run-claim";
+  private static final long LIFETIME_SECONDS = 3600;
+
+  private final MACSigner signer;
+  private final MACVerifier verifier;
+
+  Tokens(byte[] secret) {
+    try {
+      signer = new MACSigner(secret);
+      verifier = new MACVerifier(secret);
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("token secret must be at least 32 bytes", e);
+    }
+  }
+
+  String mintOutputToken(String runId) {
+    long now = System.currentTimeMillis() / 1000;
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .issuer(ISSUER)
+        .subject(SUBJECT)
+        .issueTime(new Date(now * 1000))
+        .expirationTime(new Date((now + LIFETIME_SECONDS) * 1000))
+        .claim("Env", UuidV5.DEV_ENV.toString())
+        .claim("RunID", runId)
+        .build();
+    return sign(claims);
+  }
+
+  String mintRealtimeToken(String runId) {
+    long now = System.currentTimeMillis() / 1000;
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .issuer("rt.inngest.com")
+        .subject("00000000-0000-4000-a000-000000000000")
+        .jwtID(UlidCreator.getMonotonicUlid().toString())
+        .issueTime(new Date(now * 1000))
+        .expirationTime(new Date((now + 16 * 60) * 1000))
+        .claim("env", UuidV5.DEV_ENV.toString())
+        .claim("topics", List.of(Map.of("kind", "run", "env_id", UuidV5.DEV_ENV.toString(),
+            "channel", runId, "name", "$stream")))
+        .build();
+    return sign(claims);
+  }
+
+  private String sign(JWTClaimsSet claims) {
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("HS256 signing failed", e);
+    }
+    return jwt.serialize();
+  }
+
+  /** The run ID bound to a valid output token, or null for any invalid/expired token. */
+  String verifyOutputToken(String token) {
+    if (token == null || token.isEmpty() || token.length() > 4096) {
+      return null;
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+        return null;
+      }
+      JWTClaimsSet c = jwt.getJWTClaimsSet();
+      long nowMs = System.currentTimeMillis();
+      if (c.getExpirationTime() == null || c.getExpirationTime().getTime() < nowMs
+          || !ISSUER.equals(c.getIssuer()) || !SUBJECT.equals(c.getSubject())
+          || (c.getIssueTime() != null && c.getIssueTime().getTime() > nowMs + 300_000)) {
+        return null;
+      }
+      Object runId = c.getClaim("RunID");
+      return runId instanceof String s && RunRequests.isUlid(s) ? s : null;
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.stephttp.orchestrator;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Primitive operations of one store transaction. The engine's rules are written once against
+ * this interface; {@link SqliteStore} and {@link MemoryStore} implement it. Not thread-safe: a
+ * transaction is confined to the thread that runs it.
+ */
+interface Tx {
+
+  /** The run, or null. */
+  RunRecord run(String runId);
+
+  void insertRun(RunRecord run);
+
+  /** Replaces a stored run (same id). */
+  void updateRun(RunRecord run);
+
+  /** Stores a step value (JSON text); a second save for the same step is ignored (returns false). */
+  boolean putStep(String runId, String stepId, String valueJson);
+
+  /** Step id → stored JSON value, in insertion order. */
+  Map<String, String> steps(String runId);
+
+  /** Inserts and returns the item with its id. */
+  WorkItem insertWork(WorkItem item);
+
+  WorkItem work(long id);
+
+  boolean deleteWork(long id);
+
+  List<WorkItem> workForRun(String runId);
+
+  void deleteWorkForRun(String runId);
+
+  /** Sets or clears (null) a dispatch lease. */
+  void setLease(long workId, Long leaseUntil);
+
+  Pause insertPause(Pause pause);
+
+  Pause pause(long id);
+
+  boolean deletePause(long id);
+
+  void deletePausesForRun(String runId);
+
+  /**
+   * Candidate pauses for an event: those without an equality index, plus those whose indexed
+   * path has the value {@code eqKeyOf.apply(path)} (null = path absent in the event).
+   */
+  List<Pause> pauseCandidates(String eventName, Function<String, String> eqKeyOf);
+
+  void insertEvent(String id, String name, String json, long receivedAt);
+
+  /** Number of stored events (tests, metrics). */
+  long eventCount();
+
+  /** Row counts per table (runs, steps, events, pauses, work): tests and metrics. */
+  Map<String, Long> counts();
+
+  /** All work items (start-up reload). */
+  List<WorkItem> allWork();
+
+  /** Clears every lease (start-up: a single node holds no lease after a restart). */
+  void clearLeases();
+
+  /** Runs {@code action} after the enclosing transaction committed (dropped on rollback). */
+  void afterCommit(Runnable action);
+}
