@@ -43,7 +43,9 @@ final class Handlers {
         "/form", new Form(),
         "/forward", new Forward(),
         "/events", new Events(),
-        "/plain", new Plain());
+        "/plain", new Plain(),
+        "/omit", new Omit(),
+        "/async", new AsyncServlet());
   }
 
   static void text(HttpServletResponse resp, int status, String body) throws IOException {
@@ -172,6 +174,36 @@ final class Handlers {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       var ids = Step.sendEvent("notify", Event.of("order/created", Map.of("orderId", "o1")));
       text(resp, 200, String.join(",", ids));
+    }
+  }
+
+  /** Keeps both bodies from the orchestrator. */
+  static final class Omit extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      StepHttp.configure(FunctionOptions.builder().omitRequestBody(true).id("omitting").build());
+      Step.run("a", () -> bump("omit.a"));
+      StepHttp.omitResponseBody(true);
+      text(resp, 200, "secret response");
+    }
+  }
+
+  /** A step, then the response completes on another thread (async servlet). */
+  static final class AsyncServlet extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      Step.run("before-async", () -> bump("async.step"));
+      resp.setStatus(202);
+      jakarta.servlet.AsyncContext async = req.startAsync();
+      new Thread(() -> {
+        try {
+          async.getResponse().getWriter().write("finished asynchronously");
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } finally {
+          async.complete();
+        }
+      }).start();
     }
   }
 

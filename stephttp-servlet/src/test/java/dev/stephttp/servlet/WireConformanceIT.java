@@ -312,4 +312,44 @@ class WireConformanceIT {
     assertThat(orchestrator.requestsTo(p -> p.equals("/v1/checkpoint"))).hasSize(1);
     assertThat(Handlers.count("sync.a")).isEqualTo(1);
   }
+
+  @Test
+  void omittedBodiesAreNotSentAndFunctionIdIsUsed() throws Exception {
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/omit")
+        .post(RequestBody.create("card=4111", MediaType.get("text/plain"))).build()).execute()) {
+      assertThat(response.body().string()).isEqualTo("secret response");
+    }
+    orchestrator.await(WAIT, o -> o.checkpointedOps().size() == 2);
+    JsonNode create = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json();
+    assertThat(create.path("event").path("data").path("body").asText()).isEmpty();
+    assertThat(create.path("event").path("data").path("fn").asText()).isEqualTo("omitting");
+    JsonNode result = orchestrator.checkpointedOps().get(1).path("data");
+    assertThat(result.path("status").asInt()).isEqualTo(200);
+    assertThat(result.has("body")).isFalse();
+  }
+
+  @Test
+  void configuredDomainIsTheOriginOfReentries() throws Exception {
+    app.close();
+    app = TestApp.start(TestApp.config(orchestrator).domain("https://api.example.com/").build(), Handlers.all());
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/flow").build()).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+    }
+    JsonNode data = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json().path("event").path("data");
+    assertThat(data.path("domain").asText()).isEqualTo("https://api.example.com");
+    assertThat(data.path("path").asText()).isEqualTo("/flow");
+  }
+
+  @Test
+  void asyncServletsPassThroughAndCompleteTheRunWhenDone() throws Exception {
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/async").build()).execute()) {
+      assertThat(response.code()).isEqualTo(202);
+      assertThat(response.body().string()).isEqualTo("finished asynchronously");
+    }
+    orchestrator.await(WAIT, o -> o.checkpointedOps().size() == 2);
+    JsonNode complete = orchestrator.checkpointedOps().get(1);
+    assertThat(complete.path("op").asText()).isEqualTo("RunComplete");
+    assertThat(complete.path("data").path("status").asInt()).isEqualTo(202);
+    assertThat(Handlers.count("async.step")).isEqualTo(1);
+  }
 }
