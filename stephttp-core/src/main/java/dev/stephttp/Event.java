@@ -3,6 +3,7 @@ package dev.stephttp;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event, as sent with {@link Step#sendEvent} and received by {@link Step#waitForEvent}.
@@ -16,7 +17,12 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Event(
-    String name, Map<String, Object> data, String id, Long ts, String v, Map<String, Object> user) {
+    String name,
+    Map<String, Object> data,
+    @Nullable String id,
+    @Nullable Long ts,
+    @Nullable String v,
+    @Nullable Map<String, Object> user) {
 
   /** Validates the name and defaults {@code data} to an empty map. */
   public Event {
@@ -28,7 +34,7 @@ public record Event(
   }
 
   /** An event with a name and a payload. */
-  public static Event of(String name, Map<String, Object> data) {
+  public static Event of(String name, @Nullable Map<String, Object> data) {
     return new Event(name, data, null, null, null, null);
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Step#waitForEvent} waits for: an event name, a timeout and an optional condition on
@@ -25,10 +26,10 @@ public final class WaitForEvent {
   private static final ObjectMapper LITERALS = new ObjectMapper();
 
   private final String event;
-  private final Duration timeout;
+  private final @Nullable Duration timeout;
   private final List<Condition> conditions;
 
-  private WaitForEvent(String event, Duration timeout, List<Condition> conditions) {
+  private WaitForEvent(String event, @Nullable Duration timeout, List<Condition> conditions) {
     this.event = event;
     this.timeout = timeout;
     this.conditions = List.copyOf(conditions);
@@ -60,7 +61,7 @@ public final class WaitForEvent {
    * {@code value}. Becomes {@code async.<field> == <value as a JSON literal>}; several calls are
    * joined with {@code &&}.
    */
-  public WaitForEvent where(String field, Object value) {
+  public WaitForEvent where(String field, @Nullable Object value) {
     Objects.requireNonNull(field, "field == null");
     if (!FIELD_PATH.matcher(field).matches()) {
       throw new IllegalArgumentException(
@@ -96,12 +97,12 @@ public final class WaitForEvent {
   }
 
   /** The timeout, or null when not set yet. */
-  public Duration timeout() {
+  public @Nullable Duration timeout() {
     return timeout;
   }
 
   /** The combined CEL condition, or null when there is none. */
-  public String expression() {
+  public @Nullable String expression() {
     if (conditions.isEmpty()) {
       return null;
     }

@@ -1,17 +1,18 @@
 package dev.stephttp.servlet;
 
 import dev.stephttp.internal.RunOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-endpoint options a handler sets with {@link StepHttp#configure} before its first step.
  * Immutable; thread-safe.
  */
 public final class FunctionOptions {
-  private final String id;
-  private final Integer retries;
-  private final Boolean omitRequestBody;
-  private final Boolean omitResponseBody;
-  private final AsyncResponse asyncResponse;
+  private final @Nullable String id;
+  private final @Nullable Integer retries;
+  private final @Nullable Boolean omitRequestBody;
+  private final @Nullable Boolean omitResponseBody;
+  private final @Nullable AsyncResponse asyncResponse;
 
   private FunctionOptions(Builder b) {
     this.id = b.id;
@@ -38,27 +39,27 @@ public final class FunctionOptions {
   }
 
   /** The function ID, or null to derive it from method and path ({@code "POST /orders"}). */
-  public String id() {
+  public @Nullable String id() {
     return id;
   }
 
   /** Retries per failed step, or null for the default ({@value RunOptions#DEFAULT_RETRIES}). */
-  public Integer retries() {
+  public @Nullable Integer retries() {
     return retries;
   }
 
   /** Whether the request body is kept from the orchestrator, or null for the default (false). */
-  public Boolean omitRequestBody() {
+  public @Nullable Boolean omitRequestBody() {
     return omitRequestBody;
   }
 
   /** Whether the response body is kept from the orchestrator, or null for the default (false). */
-  public Boolean omitResponseBody() {
+  public @Nullable Boolean omitResponseBody() {
     return omitResponseBody;
   }
 
   /** The answer when the run turns asynchronous, or null for the filter's default. */
-  public AsyncResponse asyncResponse() {
+  public @Nullable AsyncResponse asyncResponse() {
     return asyncResponse;
   }
 
@@ -73,16 +74,16 @@ public final class FunctionOptions {
    * RunOptions#DEFAULT_RETRIES}; bodies sent; the filter's async response. Not thread-safe.
    */
   public static final class Builder {
-    private String id;
-    private Integer retries;
-    private Boolean omitRequestBody;
-    private Boolean omitResponseBody;
-    private AsyncResponse asyncResponse;
+    private @Nullable String id;
+    private @Nullable Integer retries;
+    private @Nullable Boolean omitRequestBody;
+    private @Nullable Boolean omitResponseBody;
+    private @Nullable AsyncResponse asyncResponse;
 
     private Builder() {}
 
     /** Names the function (use it when paths contain IDs, so runs group under one function). */
-    public Builder id(String id) {
+    public Builder id(@Nullable String id) {
       if (id != null && id.isBlank()) {
         throw new IllegalArgumentException("id must not be blank");
       }
@@ -113,7 +114,7 @@ public final class FunctionOptions {
     }
 
     /** How the user is answered when the run turns asynchronous. */
-    public Builder asyncResponse(AsyncResponse asyncResponse) {
+    public Builder asyncResponse(@Nullable AsyncResponse asyncResponse) {
       this.asyncResponse = asyncResponse;
       return this;
     }

@@ -4,6 +4,7 @@ import dev.stephttp.internal.ClientSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Configuration of {@link StepHttpFilter} and {@link StepHttpServlet}. Values not set here are
@@ -15,14 +16,14 @@ public final class StepHttpConfig {
   /** Default for {@link Builder#maxBufferedResponseBytes} and {@link Builder#maxCapturedRequestBytes}: 1 MiB. */
   public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
-  final String baseUrl;
-  final String redirectBaseUrl;
-  final String eventBaseUrl;
-  final String signingKey;
-  final String signingKeyFallback;
-  final String eventKey;
-  final Boolean dev;
-  final String domain;
+  final @Nullable String baseUrl;
+  final @Nullable String redirectBaseUrl;
+  final @Nullable String eventBaseUrl;
+  final @Nullable String signingKey;
+  final @Nullable String signingKeyFallback;
+  final @Nullable String eventKey;
+  final @Nullable Boolean dev;
+  final @Nullable String domain;
   final boolean trackAllEndpoints;
   final AsyncResponse defaultAsyncResponse;
   final int maxBufferedResponseBytes;
@@ -106,14 +107,14 @@ public final class StepHttpConfig {
    * Not thread-safe.
    */
   public static final class Builder {
-    private String baseUrl;
-    private String redirectBaseUrl;
-    private String eventBaseUrl;
-    private String signingKey;
-    private String signingKeyFallback;
-    private String eventKey;
-    private Boolean dev;
-    private String domain;
+    private @Nullable String baseUrl;
+    private @Nullable String redirectBaseUrl;
+    private @Nullable String eventBaseUrl;
+    private @Nullable String signingKey;
+    private @Nullable String signingKeyFallback;
+    private @Nullable String eventKey;
+    private @Nullable Boolean dev;
+    private @Nullable String domain;
     private boolean trackAllEndpoints;
     private AsyncResponse defaultAsyncResponse = AsyncResponse.redirect();
     private int maxBufferedResponseBytes = DEFAULT_MAX_BYTES;
@@ -126,37 +127,37 @@ public final class StepHttpConfig {
     private Builder() {}
 
     /** The orchestrator's API address, e.g. {@code http://127.0.0.1:8288}. */
-    public Builder baseUrl(String baseUrl) {
+    public Builder baseUrl(@Nullable String baseUrl) {
       this.baseUrl = baseUrl;
       return this;
     }
 
     /** The orchestrator's address as the end user's client reaches it, for redirects. */
-    public Builder redirectBaseUrl(String redirectBaseUrl) {
+    public Builder redirectBaseUrl(@Nullable String redirectBaseUrl) {
       this.redirectBaseUrl = redirectBaseUrl;
       return this;
     }
 
     /** The event API address used by {@code Step.sendEvent}. */
-    public Builder eventBaseUrl(String eventBaseUrl) {
+    public Builder eventBaseUrl(@Nullable String eventBaseUrl) {
       this.eventBaseUrl = eventBaseUrl;
       return this;
     }
 
     /** The signing key ({@code signkey-<env>-<hex>}); prefer {@code INNGEST_SIGNING_KEY}. */
-    public Builder signingKey(String signingKey) {
+    public Builder signingKey(@Nullable String signingKey) {
       this.signingKey = signingKey;
       return this;
     }
 
     /** The key accepted while rotating keys; prefer {@code INNGEST_SIGNING_KEY_FALLBACK}. */
-    public Builder signingKeyFallback(String signingKeyFallback) {
+    public Builder signingKeyFallback(@Nullable String signingKeyFallback) {
       this.signingKeyFallback = signingKeyFallback;
       return this;
     }
 
     /** The event key for {@code Step.sendEvent}; prefer {@code INNGEST_EVENT_KEY}. */
-    public Builder eventKey(String eventKey) {
+    public Builder eventKey(@Nullable String eventKey) {
       this.eventKey = eventKey;
       return this;
     }
@@ -171,7 +172,7 @@ public final class StepHttpConfig {
      * The app's public origin ({@code https://api.example.com}) that the orchestrator calls for
      * re-entries; by default each request's own scheme and host.
      */
-    public Builder domain(String domain) {
+    public Builder domain(@Nullable String domain) {
       this.domain = domain;
       return this;
     }

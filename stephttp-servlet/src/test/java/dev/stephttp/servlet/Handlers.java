@@ -34,18 +34,18 @@ final class Handlers {
   }
 
   static Map<String, HttpServlet> all() {
-    return Map.of(
-        "/sync", new Sync(),
-        "/flow", new Flow(),
-        "/wait", new Wait(),
-        "/fail", new Fail(),
-        "/throws", new Throws(),
-        "/form", new Form(),
-        "/forward", new Forward(),
-        "/events", new Events(),
-        "/plain", new Plain(),
-        "/omit", new Omit(),
-        "/async", new AsyncServlet());
+    return Map.ofEntries(
+        Map.entry("/sync", new Sync()),
+        Map.entry("/flow", new Flow()),
+        Map.entry("/wait", new Wait()),
+        Map.entry("/fail", new Fail()),
+        Map.entry("/throws", new Throws()),
+        Map.entry("/form", new Form()),
+        Map.entry("/forward", new Forward()),
+        Map.entry("/events", new Events()),
+        Map.entry("/plain", new Plain()),
+        Map.entry("/omit", new Omit()),
+        Map.entry("/async", new AsyncServlet()));
   }
 
   static void text(HttpServletResponse resp, int status, String body) throws IOException {
