@@ -109,6 +109,11 @@ final class ApiServlet extends HttpServlet {
         steps(req, resp, rest.get(0));
         return;
       }
+      if (rest.size() == 2 && rest.get(1).equals("response")) {
+        requireMethod(method, "POST");
+        goResponse(req, resp);
+        return;
+      }
       if (rest.size() == 2 && rest.get(1).equals("output")) {
         requireMethod(method, "GET");
         output.handle(req, resp);
@@ -184,6 +189,37 @@ final class ApiServlet extends HttpServlet {
     // §2.2: processing problems (unknown run, limits) are logged only; the answer is 200.
     join(store.write(tx -> {
       engine.applyOps(tx, runId, ops, Engine.Context.SYNC);
+      return null;
+    }));
+    resp.setStatus(200);
+    resp.setContentType("application/json");
+    resp.setContentLength(0);
+  }
+
+  /** §2.4 (Go dead code, optional): {@code result} is treated like a RunComplete's data. */
+  private void goResponse(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+      HttpIo.authFailed(resp);
+      return;
+    }
+    byte[] body;
+    try {
+      body = HttpIo.readBody(req, Settings.MAX_STEPS_BODY);
+    } catch (HttpIo.TooLarge e) {
+      throw new BadRequest("invalid request body: larger than 8 MiB");
+    }
+    JsonNode node = HttpIo.parse(body, "invalid request body");
+    String runId = RunRequests.ulid(node.get("run_id"), "run_id");
+    JsonNode result = node.get("result");
+    if (result == null || !result.isObject()) {
+      throw new BadRequest("invalid request body: result: expected an object but found "
+          + Op.typeOf(result));
+    }
+    join(store.write(tx -> {
+      RunRecord run = tx.run(runId);
+      if (run != null && run.running()) {
+        engine.finish(tx, run, result);
+      }
       return null;
     }));
     resp.setStatus(200);

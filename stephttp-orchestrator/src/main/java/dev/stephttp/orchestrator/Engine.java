@@ -63,75 +63,82 @@ final class Engine {
     }
     List<Op> ordered = new ArrayList<>(ops);
     ordered.sort((a, b) -> Boolean.compare(b.code().isPriority(), a.code().isPriority()));
-    boolean discovery = false;
-    boolean waiting = false;
+    Batch batch = new Batch(complete);
     for (Op op : ordered) {
       run = tx.run(runId);
-      if (!run.running()) {
+      if (!run.running() || !apply(tx, run, op, ctx, batch)) {
         return;
-      }
-      switch (op.code()) {
-        case STEP_RUN, STEP -> {
-          JsonNode value = op.code() == Opcode.STEP_RUN ? dataEnvelope(op.data()) : orNull(op.data());
-          if (!storeStep(tx, run, op.id(), value, ctx)) {
-            return;
-          }
-          discovery |= ctx.async();
-        }
-        case STEP_ERROR -> {
-          if (complete) {
-            continue; // Errata 2: a completing batch schedules nothing
-          }
-          boolean noRetry = op.errorNoRetry() || ctx.noRetryHeader();
-          if (!noRetry && ctx.attempt() < run.retries()) {
-            Duration delay = ctx.async() ? retryDelay(ctx) : settings.syncRetryBackoff();
-            insertWork(tx, WorkItem.reentry(runId, null, ctx.attempt() + 1,
-                now() + delay.toMillis()));
-            waiting = true;
-          } else {
-            storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
-            discovery = true;
-          }
-        }
-        case STEP_FAILED -> {
-          storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
-          discovery |= !complete;
-        }
-        case STEP_PLANNED -> {
-          if (!complete) {
-            insertWork(tx, WorkItem.reentry(runId, op.id(), 0, now()));
-            waiting = true;
-          }
-        }
-        case SLEEP -> {
-          if (!complete) {
-            waiting |= sleep(tx, run, op);
-          }
-        }
-        case WAIT_FOR_EVENT -> {
-          if (!complete) {
-            waiting |= waits.register(tx, run, op);
-          }
-        }
-        case RUN_COMPLETE -> finish(tx, run, orNull(op.data()));
-        case SYNC_RUN_COMPLETE -> finish(tx, run, orNull(op.data()).path("data"));
-        case DISCOVERY_REQUEST -> discovery = true;
-        case NONE, DEFER_ADD, DEFER_ABORT -> {
-          // nothing to do (deferred work is out of scope)
-        }
-        default -> {
-          fail(tx, run, "UnsupportedOpcode", "opcode " + op.code() + " is not supported by"
-              + " this orchestrator");
-          return;
-        }
       }
     }
     if (ctx.async() && ops.stream().allMatch(o -> o.code() == Opcode.NONE)) {
-      discovery = true; // §5.5 rule 2: only-None responses re-drive discovery
+      batch.discovery = true; // §5.5 rule 2: only-None responses re-drive discovery
     }
-    if (discovery && !waiting && !complete) {
+    if (batch.discovery && !batch.waiting && !complete) {
       scheduleDiscovery(tx, runId);
     }
+  }
+
+  /** What a batch asks for once all its ops are applied. */
+  private static final class Batch {
+    final boolean complete;
+    boolean discovery;
+    boolean waiting;
+
+    Batch(boolean complete) {
+      this.complete = complete;
+    }
+  }
+
+  /** Applies one op; false stops the batch (the run failed or a limit was hit). */
+  private boolean apply(Tx tx, RunRecord run, Op op, Context ctx, Batch batch) {
+    boolean complete = batch.complete; // Errata 2: a completing batch schedules nothing
+    switch (op.code()) {
+      case STEP_RUN, STEP -> {
+        JsonNode value = op.code() == Opcode.STEP_RUN ? dataEnvelope(op.data()) : orNull(op.data());
+        batch.discovery |= ctx.async();
+        return storeStep(tx, run, op.id(), value, ctx);
+      }
+      case STEP_ERROR -> {
+        return complete || stepError(tx, run, op, ctx, batch);
+      }
+      case STEP_FAILED -> {
+        batch.discovery |= !complete;
+        return storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+      }
+      case STEP_PLANNED -> {
+        if (!complete) {
+          insertWork(tx, WorkItem.reentry(run.id(), op.id(), 0, now()));
+          batch.waiting = true;
+        }
+      }
+      case SLEEP -> batch.waiting |= !complete && sleep(tx, run, op);
+      case WAIT_FOR_EVENT -> batch.waiting |= !complete && waits.register(tx, run, op);
+      case RUN_COMPLETE -> finish(tx, run, orNull(op.data()));
+      case SYNC_RUN_COMPLETE -> finish(tx, run, orNull(op.data()).path("data"));
+      case DISCOVERY_REQUEST -> batch.discovery = true;
+      case NONE, DEFER_ADD, DEFER_ABORT -> {
+        // nothing to do (deferred work is out of scope)
+      }
+      default -> {
+        fail(tx, run, "UnsupportedOpcode", "opcode " + op.code() + " is not supported by"
+            + " this orchestrator");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** §9.3: retry while attempts remain and no-retry is not set, else store as failed. */
+  private boolean stepError(Tx tx, RunRecord run, Op op, Context ctx, Batch batch) {
+    boolean noRetry = op.errorNoRetry() || ctx.noRetryHeader();
+    if (!noRetry && ctx.attempt() < run.retries()) {
+      Duration delay = ctx.async() ? retryDelay(ctx) : settings.syncRetryBackoff();
+      scheduleRetry(tx, run, null, ctx.attempt() + 1, delay);
+      batch.waiting = true;
+      return true;
+    }
+    batch.discovery = true;
+    return storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
   }
 
   private Duration retryDelay(Context ctx) {
@@ -258,17 +265,32 @@ final class Engine {
     return stored;
   }
 
-  /** Schedules a discovery re-entry unless one is already pending; clears force-plan (§5.1). */
+  /**
+   * Schedules a discovery re-entry unless a re-entry is already pending — a pending retry or
+   * a planned sibling step (§9.4: discover only once no sibling is pending) re-runs the handler
+   * anyway and sees the new state. Clears force-plan (§5.1).
+   */
   void scheduleDiscovery(Tx tx, String runId) {
     boolean pending = tx.workForRun(runId).stream()
-        .anyMatch(w -> w.kind() == WorkItem.Kind.REENTRY && w.targetStep() == null);
+        .anyMatch(w -> w.kind() == WorkItem.Kind.REENTRY);
+    clearForcePlan(tx, runId);
+    if (!pending) {
+      insertWork(tx, WorkItem.reentry(runId, null, 0, now()));
+    }
+  }
+
+  /** The next whole-handler re-run executes steps again instead of planning them. */
+  private void clearForcePlan(Tx tx, String runId) {
     RunRecord run = tx.run(runId);
     if (run.forcePlan() && run.requestVersion() >= 2) {
       tx.updateRun(run.withForcePlan(false)); // Errata 6: only for request version ≥ 2
     }
-    if (!pending) {
-      insertWork(tx, WorkItem.reentry(runId, null, 0, now()));
-    }
+  }
+
+  /** A retry re-runs the whole handler, like a discovery re-entry (§9.3). */
+  private void scheduleRetry(Tx tx, RunRecord run, String target, int attempt, Duration delay) {
+    clearForcePlan(tx, run.id());
+    insertWork(tx, WorkItem.reentry(run.id(), target, attempt, now() + delay.toMillis()));
   }
 
   /** A sleep or wait timer is due (§9.4, §10.2): store null, then re-enter. */
@@ -310,8 +332,7 @@ final class Engine {
         Duration delay = retryDelay(new Context(true, item.attempt(), false, f.retryAfter()));
         LOG.info("run {}: re-entry attempt {} failed ({}); retrying in {} ms", run.id(),
             item.attempt(), f.reason(), delay.toMillis());
-        insertWork(tx, WorkItem.reentry(run.id(), item.targetStep(), item.attempt() + 1,
-            now() + delay.toMillis()));
+        scheduleRetry(tx, run, item.targetStep(), item.attempt() + 1, delay);
       } else {
         fail(tx, run, f.retryable() ? "RetriesExhausted" : "NonRetriableError", f.reason());
       }

@@ -20,7 +20,7 @@ import java.util.List;
 final class EventEndpoint {
 
   /** A validated event: internal id and the object stored for a matched wait step (§4). */
-  record Incoming(String internalId, String name, ObjectNode value) {}
+  record Incoming(String internalId, String dedupKey, String name, ObjectNode value) {}
 
   private final Store store;
   private final Auth auth;
@@ -56,8 +56,11 @@ final class EventEndpoint {
     long now = Engine.now();
     ApiServlet.join(store.write(tx -> {
       for (Incoming ev : events) {
-        tx.insertEvent(ev.internalId(), ev.name(), ev.value().toString(), now);
-        waits.resolve(tx, ev.name(), ev.value());
+        // §10.1: a client-supplied id is a deduplication key; a repeat resumes nothing
+        if (tx.insertEvent(ev.internalId(), ev.dedupKey(), ev.name(), ev.value().toString(),
+            now)) {
+          waits.resolve(tx, ev.name(), ev.value());
+        }
       }
       return null;
     }));
@@ -150,6 +153,8 @@ final class EventEndpoint {
     if (v != null && v.isTextual()) {
       value.put("v", v.textValue());
     }
-    return new Incoming(internal, name.textValue(), value);
+    String dedupKey = id != null && id.isTextual() && !id.textValue().isEmpty()
+        ? id.textValue() : null;
+    return new Incoming(internal, dedupKey, name.textValue(), value);
   }
 }

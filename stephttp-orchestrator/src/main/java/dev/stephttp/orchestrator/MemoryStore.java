@@ -26,6 +26,7 @@ final class MemoryStore implements Store {
   /** event name → eq path ("" = not indexed) → eq value ("" when not indexed) → pause ids. */
   private final Map<String, Map<String, Map<String, List<Long>>>> pauseIndex = new HashMap<>();
   private final Map<String, String> events = new LinkedHashMap<>();
+  private final java.util.Set<String> dedupKeys = new java.util.HashSet<>();
   private final Map<String, byte[]> meta = new HashMap<>();
   private long nextId = 1;
 
@@ -227,16 +228,22 @@ final class MemoryStore implements Store {
     }
 
     @Override
-    public void insertEvent(String id, String name, String json, long receivedAt) {
-      if (!events.containsKey(id)) {
-        events.put(id, json);
-        undo.push(() -> events.remove(id));
+    public boolean insertEvent(String id, String dedupKey, String name, String json,
+        long receivedAt) {
+      if (events.containsKey(id) || (dedupKey != null && dedupKeys.contains(dedupKey))) {
+        return false;
       }
-    }
-
-    @Override
-    public long eventCount() {
-      return events.size();
+      events.put(id, json);
+      if (dedupKey != null) {
+        dedupKeys.add(dedupKey);
+      }
+      undo.push(() -> {
+        events.remove(id);
+        if (dedupKey != null) {
+          dedupKeys.remove(dedupKey);
+        }
+      });
+      return true;
     }
 
     @Override

@@ -43,8 +43,8 @@ public final class Orchestrator implements AutoCloseable {
   private Orchestrator(Builder b) throws Exception {
     Settings settings = b.settings();
     store = b.database == null ? new MemoryStore() : new SqliteStore(b.database);
+    waiters = new OutputWaiters();
     try {
-      waiters = new OutputWaiters();
       CelMatcher cel = new CelMatcher();
       scheduler = new Scheduler(store, settings, cel, waiters);
       Tokens tokens = new Tokens(store.secret("output-token"));
@@ -54,8 +54,13 @@ public final class Orchestrator implements AutoCloseable {
       EventEndpoint events = new EventEndpoint(store, auth, engine.waits());
       ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events);
       server = server(b.host, b.port, servlet);
-      scheduler.start();
-      server.start();
+      server.start(); // fails fast on a busy port, before any timer thread exists
+      try {
+        scheduler.start(); // work scheduled by early requests is queued, not lost
+      } catch (RuntimeException e) {
+        server.stop();
+        throw e;
+      }
       port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
       String host = b.host.contains(":") ? "[" + b.host + "]" : b.host;
       baseUrl = "http://" + host + ":" + port;
@@ -63,6 +68,7 @@ public final class Orchestrator implements AutoCloseable {
           b.database == null ? "in-memory store" : "database " + b.database,
           settings.dev() ? "dev mode" : "signing key required");
     } catch (Exception | Error e) {
+      waiters.close();
       store.close();
       throw e;
     }
@@ -131,6 +137,7 @@ public final class Orchestrator implements AutoCloseable {
 
   @Override
   public void close() {
+    waiters.stopAll(); // parked output requests get "still running" + Retry-After, not a reset
     try {
       server.stop();
     } catch (java.util.concurrent.TimeoutException e) {

@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -53,15 +52,32 @@ final class OutputEndpoint {
       replay(resp, run);
       return;
     }
+    if (maxWait.toMillis() <= 0) {
+      stillRunning(resp); // servlet timeout 0 would mean "never": answer at once instead
+      return;
+    }
     AsyncContext async = req.startAsync();
     async.setTimeout(maxWait.toMillis());
     AtomicBoolean done = new AtomicBoolean();
-    Runnable onFinished = new Runnable() {
+    OutputWaiters.Waiter onFinished = new OutputWaiters.Waiter() {
       @Override
-      public void run() {
+      public void finished() {
         if (done.compareAndSet(false, true)) {
           try {
             replay((HttpServletResponse) async.getResponse(), store.read(tx -> tx.run(runId)));
+          } catch (IOException | RuntimeException e) {
+            LOG.debug("output client went away: {}", e.toString());
+          } finally {
+            async.complete();
+          }
+        }
+      }
+
+      @Override
+      public void stopping() {
+        if (done.compareAndSet(false, true)) {
+          try {
+            stillRunning((HttpServletResponse) async.getResponse());
           } catch (IOException | RuntimeException e) {
             LOG.debug("output client went away: {}", e.toString());
           } finally {
@@ -101,7 +117,7 @@ final class OutputEndpoint {
     RunRecord again = store.read(tx -> tx.run(runId));
     if (again != null && !again.running()) {
       waiters.remove(runId, onFinished);
-      onFinished.run();
+      onFinished.finished();
     }
   }
 
@@ -129,9 +145,7 @@ final class OutputEndpoint {
         && data.path("status").asInt() > 0 && data.path("status").asInt() < 1000) {
       JsonNode headers = data.path("headers");
       if (headers.isObject()) {
-        Iterator<Map.Entry<String, JsonNode>> it = headers.fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> h = it.next();
+        for (Map.Entry<String, JsonNode> h : headers.properties()) {
           if (SKIPPED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
             continue;
           }

@@ -10,18 +10,27 @@ import java.util.concurrent.Executors;
  * waiter is a callback (it completes a servlet {@code AsyncContext}) run when the run finishes.
  */
 final class OutputWaiters implements AutoCloseable {
-  private final ConcurrentHashMap<String, Set<Runnable>> waiters = new ConcurrentHashMap<>();
+  /** A parked output request. */
+  interface Waiter {
+    /** The run finished: answer with its output. */
+    void finished();
+
+    /** The orchestrator is stopping: answer "still running" so the client retries later. */
+    void stopping();
+  }
+
+  private final ConcurrentHashMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "stephttp-output");
     t.setDaemon(true);
     return t;
   });
 
-  void add(String runId, Runnable onFinished) {
+  void add(String runId, Waiter onFinished) {
     waiters.computeIfAbsent(runId, k -> ConcurrentHashMap.newKeySet()).add(onFinished);
   }
 
-  void remove(String runId, Runnable onFinished) {
+  void remove(String runId, Waiter onFinished) {
     waiters.computeIfPresent(runId, (k, set) -> {
       set.remove(onFinished);
       return set.isEmpty() ? null : set;
@@ -30,10 +39,10 @@ final class OutputWaiters implements AutoCloseable {
 
   /** Answers every waiter of the run (called after the finishing transaction committed). */
   void wake(String runId) {
-    Set<Runnable> set = waiters.remove(runId);
+    Set<Waiter> set = waiters.remove(runId);
     if (set != null) {
-      for (Runnable r : set) {
-        executor.execute(r);
+      for (Waiter w : set) {
+        executor.execute(w::finished);
       }
     }
   }
@@ -42,8 +51,19 @@ final class OutputWaiters implements AutoCloseable {
     return waiters.values().stream().mapToInt(Set::size).sum();
   }
 
+  /** Answers every parked request with "still running" (graceful shutdown). */
+  void stopAll() {
+    for (String runId : waiters.keySet()) {
+      Set<Waiter> set = waiters.remove(runId);
+      if (set != null) {
+        set.forEach(Waiter::stopping);
+      }
+    }
+  }
+
   @Override
   public void close() {
+    stopAll();
     executor.shutdownNow();
   }
 }

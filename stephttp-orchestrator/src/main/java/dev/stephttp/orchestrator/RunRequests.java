@@ -40,6 +40,10 @@ final class RunRequests {
     String fn = text(data.get("fn"), "event.data.fn", false);
     String query = text(data.get("query_params"), "event.data.query_params", false);
     String contentType = text(data.get("content_type"), "event.data.content_type", false);
+    if (!contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      throw new BadRequest("Invalid request body: event.data.content_type: expected printable"
+          + " ASCII (it is replayed as a header)");
+    }
     byte[] replay = body(data.get("body"), family);
     String url = domain + path;
     if (!query.isEmpty()) {
@@ -50,7 +54,11 @@ final class RunRequests {
           + " form an http(s) URL");
     }
     if (method.isEmpty()) {
-      method = "POST";
+      method = "POST"; // §5.1: POST when unknown
+    }
+    if (!method.matches("[A-Za-z]{1,20}")) {
+      throw new BadRequest("Invalid request body: event.data.method: expected an HTTP method"
+          + " name but found \"" + abbreviate(method) + "\"");
     }
     ObjectNode event = triggerEvent(ev, name, data);
     int requestVersion = optInt(body.get("request_version"), "request_version", -1);

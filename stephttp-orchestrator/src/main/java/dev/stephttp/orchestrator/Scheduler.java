@@ -152,8 +152,8 @@ final class Scheduler implements EngineListener, AutoCloseable {
         return null;
       }).whenComplete((v, e) -> {
         if (e != null) {
-          LOG.warn("timer {} of run {} failed; it fires again after a restart", item.id(),
-              item.runId(), e);
+          LOG.warn("timer {} of run {} failed; trying again", item.id(), item.runId(), e);
+          retryLater(item);
         }
       });
       return;
@@ -168,7 +168,8 @@ final class Scheduler implements EngineListener, AutoCloseable {
     }).whenComplete((run, e) -> {
       if (e != null || run == null) {
         if (e != null) {
-          LOG.warn("could not lease work item {}", item.id(), e);
+          LOG.warn("could not lease work item {}; trying again", item.id(), e);
+          retryLater(item);
         }
         release(item.runId());
         return;
@@ -195,10 +196,21 @@ final class Scheduler implements EngineListener, AutoCloseable {
       return null;
     }).whenComplete((v, e) -> {
       if (e != null) {
-        LOG.warn("applying the re-entry result of run {} failed", run.id(), e);
+        // The item keeps its lease in the store; re-dispatch it like an expired lease.
+        LOG.warn("applying the re-entry result of run {} failed; it will be re-entered again",
+            run.id(), e);
+        retryLater(item);
       }
       release(run.id());
     });
+  }
+
+  /** Store trouble: fire the item again later (it is still in the work table). */
+  private void retryLater(WorkItem item) {
+    if (running) {
+      scheduled(new WorkItem(item.id(), item.runId(), item.kind(), item.stepId(),
+          item.targetStep(), item.attempt(), System.currentTimeMillis() + 5_000, item.pauseId()));
+    }
   }
 
   private void release(String runId) {

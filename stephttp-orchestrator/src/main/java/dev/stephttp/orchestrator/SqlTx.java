@@ -24,8 +24,8 @@ final class SqlTx implements Tx {
         + " output TEXT)",
     "CREATE TABLE IF NOT EXISTS steps(run_id TEXT NOT NULL, step_id TEXT NOT NULL,"
         + " value TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, UNIQUE(run_id, step_id))",
-    "CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-        + " body TEXT NOT NULL, received_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, dedup_key TEXT UNIQUE,"
+        + " name TEXT NOT NULL, body TEXT NOT NULL, received_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS pauses(id INTEGER PRIMARY KEY AUTOINCREMENT,"
         + " run_id TEXT NOT NULL, step_id TEXT NOT NULL, event_name TEXT NOT NULL, expr TEXT,"
         + " eq_path TEXT, eq_value TEXT, expires_at INTEGER NOT NULL)",
@@ -260,14 +260,10 @@ final class SqlTx implements Tx {
   }
 
   @Override
-  public void insertEvent(String id, String name, String json, long receivedAt) {
-    update("INSERT OR IGNORE INTO events(id, name, body, received_at) VALUES (?,?,?,?)",
-        id, name, json, receivedAt);
-  }
-
-  @Override
-  public long eventCount() {
-    return query("SELECT COUNT(*) FROM events", rs -> rs.getLong(1)).get(0);
+  public boolean insertEvent(String id, String dedupKey, String name, String json,
+      long receivedAt) {
+    return update("INSERT OR IGNORE INTO events(id, dedup_key, name, body, received_at)"
+        + " VALUES (?,?,?,?,?)", id, dedupKey, name, json, receivedAt) == 1;
   }
 
   @Override

@@ -53,10 +53,11 @@ interface Tx {
    */
   List<Pause> pauseCandidates(String eventName, Function<String, String> eqKeyOf);
 
-  void insertEvent(String id, String name, String json, long receivedAt);
-
-  /** Number of stored events (tests, metrics). */
-  long eventCount();
+  /**
+   * Stores an event. {@code dedupKey} is the client-supplied event id (§10.1), or null; returns
+   * false, storing nothing, when an event with that key was stored before.
+   */
+  boolean insertEvent(String id, String dedupKey, String name, String json, long receivedAt);
 
   /** Row counts per table (runs, steps, events, pauses, work): tests and metrics. */
   Map<String, Long> counts();

@@ -1,2 +1,28 @@
-/** The single-node orchestrator: checkpoint API, durable store, timers, retries and events. */
+/**
+ * The single-node orchestrator: checkpoint API, durable store, timers, retries and events
+ * (PROTOCOL.md §2–§5, §9–§10; DESIGN.md §5).
+ *
+ * <p>Public API: {@link dev.stephttp.orchestrator.Orchestrator} (embedding) and
+ * {@link dev.stephttp.orchestrator.Main} (command line). Everything else is package-private.
+ *
+ * <p>Design notes:
+ *
+ * <ul>
+ *   <li><b>Durability.</b> Every request that changes state is one store transaction, answered
+ *       only after commit. The SQLite store runs in WAL mode with {@code synchronous=FULL} and a
+ *       single writer thread that group-commits concurrent requests (each in its own savepoint,
+ *       so one failing request does not roll back the others).
+ *   <li><b>Engine.</b> {@code Engine} holds the run state machine and is written once against
+ *       {@code Tx}; effects outside the store (timers, waking output waiters) run after commit.
+ *       Finalization deletes every pending work item and pause of the run (Errata 2).
+ *   <li><b>Work queue.</b> Re-entries, sleep wake-ups, retries and wait timeouts are rows with
+ *       a due time; {@code Scheduler} mirrors them in a priority queue and sleeps exactly until
+ *       the next one. One re-entry per run is in flight; leases are cleared on start because a
+ *       single node cannot hold a lease across a restart.
+ *   <li><b>Waits.</b> A CEL condition's top-level {@code async.<path> == <literal>} conjunct
+ *       is stored as an index key, so an event only evaluates the pauses that can match.
+ *   <li><b>Input.</b> Bodies are size-checked before parsing and parsed as JSON trees, so every
+ *       wrong type is a precise 400 rather than a 500.
+ * </ul>
+ */
 package dev.stephttp.orchestrator;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -123,24 +124,29 @@ class BadInputTest {
   @Test
   void wrongTypesAndMissingFieldsAre400WithTheFieldNamed() {
     String id = Runs.newRunId();
-    Map<String, String> cases = Map.of(
-        "run_id", validCreate(id).put("run_id", 5).toString(),
-        "event.name", validCreate(id).set("event", Http.CLIENT == null ? null
-            : dev.stephttp.internal.wire.Json.mapper().createObjectNode().put("name", 7))
-            .toString(),
-        "steps", validCreate(id).put("steps", "x").toString(),
-        "op", validCreate(id).set("steps", dev.stephttp.internal.wire.Json.mapper()
-            .createArrayNode().add(dev.stephttp.internal.wire.Json.mapper().createObjectNode()
-                .put("op", "Nope").put("id", "x"))).toString(),
-        "retries", validCreate(id).put("retries", "3").toString(),
-        "event.data.domain", validCreate(id).toString().replace("\"domain\"", "\"dom\""),
-        "event: expected an object", validCreate(id).without("event").toString(),
-        "run_id: expected a ULID string but found nothing", validCreate(id).without("run_id").toString(),
-        "run_id: expected a ULID", validCreate(id).put("run_id", "not-a-ulid").toString());
-    cases.forEach((field, body) -> rejected(post(base + "/v1/checkpoint", hashed(), body), 400,
-        apiError(400, "Invalid request body").andThen(r ->
-            assertThat(r.json().get("error").asText()).as(field)
-                .contains(field))));
+    ObjectNode badOp = Json.mapper().createObjectNode().put("op", "Nope").put("id", "x");
+    String[][] cases = {
+        {"run_id", validCreate(id).put("run_id", 5).toString()},
+        {"event.name", validCreate(id).set("event",
+            Json.mapper().createObjectNode().put("name", 7)).toString()},
+        {"steps", validCreate(id).put("steps", "x").toString()},
+        {"op", validCreate(id).set("steps", Json.mapper().createArrayNode().add(badOp))
+            .toString()},
+        {"retries", validCreate(id).put("retries", "3").toString()},
+        {"event.data.domain", validCreate(id).toString().replace("\"domain\"", "\"dom\"")},
+        {"event: expected an object", validCreate(id).without("event").toString()},
+        {"run_id: expected a ULID string but found nothing",
+            validCreate(id).without("run_id").toString()},
+        {"run_id: expected a ULID", validCreate(id).put("run_id", "not-a-ulid").toString()},
+        {"event.data.method", validCreate(id).toString().replace("\"GET\"", "\"G E T\"")},
+        {"event.data.content_type", validCreate(id).toString()
+            .replace("\"content_type\":\"\"", "\"content_type\":\"a\\nb\"")},
+    };
+    for (String[] c : cases) {
+      rejected(post(base + "/v1/checkpoint", hashed(), c[1]), 400,
+          apiError(400, "Invalid request body").andThen(r ->
+              assertThat(r.json().get("error").asText()).as(c[0]).contains(c[0])));
+    }
     rejected(post(base + "/v1/checkpoint/" + existing + "/steps", hashed(),
         "{\"run_id\":\"" + existing + "\",\"steps\":[{\"op\":3}]}"), 400,
         apiError(400, "invalid request body: steps[0].op"));
@@ -230,6 +236,17 @@ class BadInputTest {
       Http.Result e = Http.execute(post(dev.baseUrl() + "/e/anykey", null,
           "{\"name\":\"x\"}"));
       assertThat(e.status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void eventsAre503WhenKeysAreRequiredButNoneAreConfigured() {
+    try (Orchestrator noKeys = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY)
+        .start()) {
+      Http.Result r = Http.execute(post(noKeys.baseUrl() + "/e/any", null, "{\"name\":\"x\"}"));
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.json().get("error").asText())
+          .isEqualTo("Event keys are required to process events securely");
     }
   }
 }

@@ -158,6 +158,7 @@ class JavaLibraryEndToEndTest {
     write(resp, 200, "unreachable");
   }
 
+  @SuppressWarnings("rawtypes")
   static void approve(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     String order = req.getParameter("order");
     Duration timeout = Duration.ofMillis(Long.parseLong(req.getParameter("timeoutMs")));

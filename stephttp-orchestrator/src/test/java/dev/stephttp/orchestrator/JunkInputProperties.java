@@ -47,6 +47,11 @@ class JunkInputProperties {
   }
 
   @Property(tries = 200)
+  void createRunWithJunkRequestDataNeverAnswers5xx(@ForAll("junkRequestData") String body) {
+    assertNo5xx("/v1/http/runs", body);
+  }
+
+  @Property(tries = 200)
   void checkpointStepsNeverAnswers5xx(@ForAll("junk") String body) {
     assertNo5xx("/v1/checkpoint/" + runId + "/steps", body);
   }
@@ -86,6 +91,21 @@ class JunkInputProperties {
           l.forEach(a::add);
           return a.toString();
         }));
+  }
+
+  @Provide
+  Arbitrary<String> junkRequestData() {
+    Arbitrary<String> field = Arbitraries.of("method", "path", "body", "content_type",
+        "query_params", "fn", "domain");
+    Arbitrary<String> eventName = Arbitraries.of("inngest/http.request", "http/run.started");
+    return field.flatMap(f -> eventName.flatMap(name -> leaf().map(v -> {
+      ObjectNode body = Runs.create(Runs.newRunId(), "http://127.0.0.1:1", "/p", 0,
+          Runs.sleep("s", "1ms"));
+      ObjectNode event = (ObjectNode) body.get("event");
+      event.put("name", name);
+      ((ObjectNode) event.get("data")).set(f, v);
+      return body.toString();
+    })));
   }
 
   Arbitrary<JsonNode> mutatedCreate() {

@@ -61,4 +61,24 @@ class OutputPushTest {
       assertThat(o.waiters().count()).isZero();
     }
   }
+
+  @Test
+  void closingAnswersParkedClientsInsteadOfResettingThem() throws Exception {
+    Orchestrator o = Orchestrator.builder().dev(true).inMemoryStore().port(0).start();
+    CompletableFuture<Http.Result> blocked;
+    try {
+      String id = Runs.newRunId();
+      Http.Result created = Http.post(o.baseUrl() + "/v1/checkpoint", "Bearer",
+          Runs.create(id, "http://127.0.0.1:1", "/p", 0, Runs.sleep("nap", "1h")).toString());
+      blocked = Http.getAsync(outputUrl(o, created));
+      Runs.await("the output request is parked", Duration.ofSeconds(10),
+          () -> o.waiters().count() == 1);
+    } finally {
+      o.close();
+    }
+    Http.Result out = blocked.get(10, TimeUnit.SECONDS);
+    assertThat(out.status()).isEqualTo(200);
+    assertThat(out.json().get("status").asText()).isEqualTo("running");
+    assertThat(out.header("Retry-After")).isNotNull();
+  }
 }

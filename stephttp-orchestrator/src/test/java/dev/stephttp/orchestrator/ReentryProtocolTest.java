@@ -24,7 +24,7 @@ class ReentryProtocolTest {
 
   @BeforeEach
   void start() throws Exception {
-    orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY)
+    orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("k")
         .retryBackoff(Duration.ofMillis(20)).start();
     app = new RawApp();
   }
@@ -174,5 +174,101 @@ class ReentryProtocolTest {
     assertThat(Runs.steps(orch, id)).containsEntry(StepIds.hash("b"),
         "{\"error\":{\"name\":\"Step failed\",\"message\":\"no\",\"data\":null}}");
     assertThat(app.received).hasSize(1); // StepFailed → one discovery re-entry
+  }
+
+  @Test
+  void tsPostBodyIsReplayedAndSignedOverItsCanonicalJson() {
+    app.then(RawApp.ops(206, COMPLETE, Map.of()));
+    String id = Runs.newRunId();
+    ObjectNode body = Runs.create(id, app.domain(), "/ts", 0, Runs.sleep("s", "1ms"));
+    ((ObjectNode) body.get("event").get("data")).put("method", "POST")
+        .put("content_type", "application/json").put("body", "{\"b\":2, \"a\":1}");
+    create(body);
+    awaitEnd(id);
+    RawApp.Received req = app.received.get(0);
+    assertThat(new String(req.body(), StandardCharsets.UTF_8)).isEqualTo("{\"b\":2, \"a\":1}");
+    assertThat(Signatures.verify(req.header("x-inngest-signature"),
+        "{\"a\":1,\"b\":2}".getBytes(StandardCharsets.UTF_8), KEY, Instant.now(),
+        Duration.ofMinutes(5))).isTrue();
+  }
+
+  @Test
+  void atMostOneReentryPerRunIsInFlight() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic
+        .AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic
+        .AtomicInteger();
+    java.util.concurrent.CountDownLatch overlap = new java.util.concurrent.CountDownLatch(1);
+    RawApp.Answer slow = (req, resp) -> {
+      int n = inFlight.incrementAndGet();
+      maxInFlight.accumulateAndGet(n, Math::max);
+      if (n > 1) {
+        overlap.countDown();
+      }
+      try {
+        // give a second, concurrent re-entry of the same run the chance to show up
+        overlap.await(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inFlight.decrementAndGet();
+      RawApp.ops(206, "[" + COMPLETE + "]", Map.of()).answer(req, resp);
+    };
+    app.then(slow);
+    String id = Runs.newRunId();
+    // two planned steps in one checkpoint → two re-entries due at once for the same run
+    create(Runs.create(id, app.domain(), "/r", 0, FakeApp.op("StepPlanned", "p1"),
+        FakeApp.op("StepPlanned", "p2")));
+    awaitEnd(id);
+    assertThat(maxInFlight.get()).isEqualTo(1);
+  }
+
+  @Test
+  void goResponseRouteCompletesTheRun() {
+    String id = Runs.newRunId();
+    create(Runs.create(id, app.domain(), "/r", 0, Runs.sleep("s", "1h")));
+    Http.Result r = Http.post(orch.baseUrl() + "/v1/http/runs/" + id + "/response",
+        "Bearer " + KEY, "{\"run_id\":\"" + id + "\",\"result\":{\"status\":204,"
+            + "\"headers\":{},\"body\":\"\"}}");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(Runs.run(orch, id).status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(Runs.counts(orch).get("work")).isZero();
+  }
+
+  @Test
+  void repeatedEventIdIsDeduplicated() {
+    app.then(RawApp.ops(206, "[" + COMPLETE + "]", Map.of()));
+    String a = Runs.newRunId();
+    create(Runs.create(a, app.domain(), "/r", 0, Runs.waitFor("w", "ping", "1h", null)));
+    String ping = "{\"name\":\"ping\",\"id\":\"dup-1\"}";
+    assertThat(Http.post(orch.baseUrl() + "/e/k", null, ping).status()).isEqualTo(200);
+    assertThat(Runs.steps(orch, a)).containsKey(StepIds.hash("w"));
+
+    String b = Runs.newRunId();
+    create(Runs.create(b, app.domain(), "/r", 0, Runs.waitFor("w", "ping", "1h", null)));
+    Http.Result again = Http.post(orch.baseUrl() + "/e/k", null, ping);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().get("ids")).hasSize(1);
+    assertThat(Runs.steps(orch, b)).isEmpty(); // the repeat resumed nothing
+    assertThat(Http.post(orch.baseUrl() + "/e/k", null, "{\"name\":\"ping\"}").status())
+        .isEqualTo(200);
+    assertThat(Runs.steps(orch, b)).containsKey(StepIds.hash("w"));
+  }
+
+  @Test
+  void plannedSiblingsRunBeforeASingleDiscovery() {
+    app.then((req, resp) -> {
+      String target = req.header("x-inngest-step-id");
+      String body = target == null ? "[" + COMPLETE + "]"
+          : "[" + Runs.stepRun(target.equals(StepIds.hash("p1")) ? "p1" : "p2", 1) + "]";
+      RawApp.ops(206, body, Map.of()).answer(req, resp);
+    });
+    String id = Runs.newRunId();
+    create(Runs.create(id, app.domain(), "/r", 0, FakeApp.op("StepPlanned", "p1"),
+        FakeApp.op("StepPlanned", "p2")));
+    assertThat(awaitEnd(id).status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(app.received).extracting(r -> r.header("x-inngest-step-id"))
+        .containsExactly(StepIds.hash("p1"), StepIds.hash("p2"), null);
+    assertThat(Runs.steps(orch, id)).containsKeys(StepIds.hash("p1"), StepIds.hash("p2"));
   }
 }

@@ -93,6 +93,18 @@ class StoreContractTest {
 
   @ParameterizedTest
   @MethodSource("stores")
+  void eventsWithTheSameDedupKeyAreStoredOnce(Store store) {
+    try (store) {
+      boolean[] stored = store.write(tx -> new boolean[] {
+          tx.insertEvent("E1", "k", "n", "{}", 1), tx.insertEvent("E2", "k", "n", "{}", 1),
+          tx.insertEvent("E3", null, "n", "{}", 1), tx.insertEvent("E4", null, "n", "{}", 1)})
+          .join();
+      assertThat(stored).containsExactly(true, false, true, true);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
   void secretIsStable(Store store) {
     try (store) {
       assertThat(store.secret("x")).hasSize(32).isEqualTo(store.secret("x"));
