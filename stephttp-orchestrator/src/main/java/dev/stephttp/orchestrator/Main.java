@@ -22,6 +22,7 @@ public final class Main {
       "  --signing-key-fallback KEY also accepted (key rotation)",
       "  --event-key KEY            accepted key for POST /e/{key} (repeatable)",
       "  --retry-interval-ms N      fixed retry backoff instead of the upstream table",
+      "  --no-group-commit          one transaction and fsync per write (benchmarking only)",
       "  --help                     print this help",
       "",
       "Environment: INNGEST_SIGNING_KEY, INNGEST_SIGNING_KEY_FALLBACK, INNGEST_EVENT_KEY are",
@@ -70,6 +71,7 @@ public final class Main {
           }
           case "--retry-interval-ms" -> b.retryBackoff(
               java.time.Duration.ofMillis(Long.parseLong(value(args, ++i, a))));
+          case "--no-group-commit" -> b.groupCommit(false);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }

@@ -42,7 +42,7 @@ public final class Orchestrator implements AutoCloseable {
 
   private Orchestrator(Builder b) throws Exception {
     Settings settings = b.settings();
-    store = b.database == null ? new MemoryStore() : new SqliteStore(b.database);
+    store = b.database == null ? new MemoryStore() : new SqliteStore(b.database, b.groupCommit);
     waiters = new OutputWaiters();
     try {
       CelMatcher cel = new CelMatcher();
@@ -171,6 +171,7 @@ public final class Orchestrator implements AutoCloseable {
     private Duration outputMaxWait = Duration.ofMinutes(5);
     private Duration reentryTimeout = Duration.ofHours(2);
     private int reentryConcurrency = 32;
+    private boolean groupCommit = true;
 
     private Builder() {}
 
@@ -258,6 +259,15 @@ public final class Orchestrator implements AutoCloseable {
         throw new IllegalArgumentException("reentryConcurrency must be in 1..1024 but was " + n);
       }
       this.reentryConcurrency = n;
+      return this;
+    }
+
+    /**
+     * Whether concurrent writes share one transaction (default true). Off, every write commits
+     * and fsyncs alone; only useful to measure what group commit buys.
+     */
+    public Builder groupCommit(boolean groupCommit) {
+      this.groupCommit = groupCommit;
       return this;
     }
 

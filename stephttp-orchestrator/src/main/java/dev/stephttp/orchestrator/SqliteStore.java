@@ -39,6 +39,7 @@ final class SqliteStore implements Store {
   private final Thread writer;
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
+  private final int maxBatch;
   private volatile boolean closed;
 
   private static final class Task<T> {
@@ -62,6 +63,12 @@ final class SqliteStore implements Store {
   }
 
   SqliteStore(Path file) {
+    this(file, true);
+  }
+
+  /** With {@code groupCommit} false every write request gets its own transaction and fsync. */
+  SqliteStore(Path file, boolean groupCommit) {
+    this.maxBatch = groupCommit ? MAX_BATCH : 1;
     try {
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
       writeConn = DriverManager.getConnection(url);
@@ -145,7 +152,7 @@ final class SqliteStore implements Store {
           continue;
         }
         batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
+        queue.drainTo(batch, maxBatch - 1);
         runBatch(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
