@@ -55,6 +55,7 @@ public final class Execution {
   private final EventPublisher events;
   private final RunOptions options = new RunOptions();
   private final Map<String, Integer> seen = new HashMap<>();
+  private final Map<Class<?>, Object> attachments = new HashMap<>();
   private final List<String> visited = new ArrayList<>();
   private int stepsProduced;
 
@@ -117,6 +118,16 @@ public final class Execution {
 
   public RunOptions options() {
     return options;
+  }
+
+  /** Keeps integration-specific state of this execution (e.g. the servlet's async response). */
+  public <T> void attach(Class<T> type, T value) {
+    attachments.put(type, type.cast(value));
+  }
+
+  /** What was attached under {@code type}, or null. */
+  public <T> T attachment(Class<T> type) {
+    return type.cast(attachments.get(type));
   }
 
   /** Whether the handler has produced any op (a run with none is not sent to the orchestrator). */

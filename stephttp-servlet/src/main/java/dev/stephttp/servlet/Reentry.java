@@ -54,7 +54,7 @@ final class Reentry {
     }
     Execution execution = Execution.reentry(runId, memo, target, client);
     BufferedResponse buffered = new BufferedResponse(response, MAX_REPORTED_BODY, false);
-    try (Execution.Scope e = execution.enter(); RequestScope.Binding s = new RequestScope().enter()) {
+    try (Execution.Scope e = execution.enter()) {
       handler.handle(request, buffered);
     } catch (Suspension suspension) {
       suspended(runId, response, execution, suspension);

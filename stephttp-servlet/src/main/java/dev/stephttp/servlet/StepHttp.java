@@ -39,9 +39,8 @@ public final class StepHttp {
     if (options.omitResponseBody() != null) {
       run.omitResponseBody(options.omitResponseBody());
     }
-    RequestScope scope = RequestScope.current();
-    if (options.asyncResponse() != null && scope != null) {
-      scope.asyncResponse(options.asyncResponse());
+    if (options.asyncResponse() != null) {
+      execution.attach(AsyncResponse.class, options.asyncResponse());
     }
   }
 

@@ -56,7 +56,6 @@ final class SyncPhase {
     Run run = new Run(runId, requestData(request), System.currentTimeMillis());
     RunCheckpoints checkpoints = pipeline.open(runId, run::createRun);
     run.execution = Execution.sync(runId, checkpoints, pipeline.client());
-    RequestScope scope = new RequestScope();
     BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true);
     stamp(response, runId);
     request.onStartAsync(() -> {
@@ -66,10 +65,10 @@ final class SyncPhase {
         throw new UncheckedIOException(e);
       }
     });
-    try (Execution.Scope e = run.execution.enter(); RequestScope.Binding s = scope.enter()) {
+    try (Execution.Scope e = run.execution.enter()) {
       handler.handle(request, buffered);
     } catch (Suspension suspension) {
-      switchToAsync(run, checkpoints, scope, request, response, buffered, suspension);
+      switchToAsync(run, checkpoints, request, response, buffered, suspension);
       return;
     } catch (Exception e) {
       handlerFailed(run, checkpoints, response, buffered, started, e);
@@ -85,7 +84,7 @@ final class SyncPhase {
     complete(run, checkpoints, buffered, response.getStatus(), started);
   }
 
-  private void switchToAsync(Run run, RunCheckpoints checkpoints, RequestScope scope, CapturedRequest request,
+  private void switchToAsync(Run run, RunCheckpoints checkpoints, CapturedRequest request,
       HttpServletResponse response, BufferedResponse buffered, Suspension suspension) throws IOException {
     GeneratorOpcode op = suspension.op();
     if (buffered.released()) {
@@ -114,7 +113,8 @@ final class SyncPhase {
     }
     String outputUrl = redirectBase + "/v1/http/runs/" + run.runId + "/output?token="
         + URLEncoder.encode(created.token(), StandardCharsets.UTF_8);
-    AsyncResponse answer = scope.asyncResponse() != null ? scope.asyncResponse() : config.defaultAsyncResponse;
+    AsyncResponse chosen = run.execution.attachment(AsyncResponse.class);
+    AsyncResponse answer = chosen != null ? chosen : config.defaultAsyncResponse;
     try {
       answer.respond(new AsyncRun(run.runId, created.token(), outputUrl), request, response);
     } catch (RuntimeException | IOException e) {
