@@ -1,0 +1,27 @@
+// A durable endpoint written with Inngest's own TypeScript SDK, served by Node, checkpointing to
+// the orchestrator under test. ORCH = orchestrator URL; KEY = signing key (cloud mode) or unset (dev).
+import { Inngest, step } from "inngest";
+import { endpointAdapter, createEndpointServer } from "inngest/node";
+
+const inngest = new Inngest({
+  id: "ts-compat",
+  endpointAdapter,
+  baseUrl: process.env.ORCH,
+  ...(process.env.KEY ? { isDev: false, signingKey: process.env.KEY } : { isDev: true }),
+});
+
+const handler = inngest.endpoint(async (req) => {
+  const url = new URL(req.url);
+  const a = await step.run("a", () => "A:" + url.searchParams.get("name"));
+  await step.sleep("nap", "1s");
+  const event = await step.waitForEvent("approval", {
+    event: "ts/approved",
+    timeout: "1m",
+    if: `async.data.name == "${url.searchParams.get("name")}"`,
+  });
+  const b = await step.run("b", () => "B");
+  return { a, b, by: event ? event.data.by : null };
+});
+
+const server = createEndpointServer(handler);
+server.listen(0, "127.0.0.1", () => console.log("PORT " + server.address().port));

@@ -1,0 +1,164 @@
+package dev.stephttp.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The orchestrator serves Inngest's own TypeScript SDK (npm {@code inngest}, pinned in
+ * src/test/inngest-ts/package-lock.json): a durable endpoint on Node, in cloud mode (hashed bearer
+ * key, signed re-entries verified by the SDK), through a sleep, a waitForEvent with a CEL
+ * condition, and back to the caller blocked on the output URL. Needs node and npm on PATH.
+ */
+class InngestTsSdkIT {
+  static final String KEY = "signkey-test-0123456789abcdef0123456789abcdef";
+  static Path app;
+
+  final OkHttpClient http = new OkHttpClient.Builder().followRedirects(false)
+      .callTimeout(90, TimeUnit.SECONDS).readTimeout(90, TimeUnit.SECONDS).build();
+
+  @BeforeAll
+  static void installSdk() throws Exception {
+    Path fixture = Path.of("src/test/inngest-ts");
+    app = Path.of(System.getProperty("stephttp.build.dir", "target")).resolve("inngest-ts");
+    Files.createDirectories(app);
+    for (String f : List.of("package.json", "package-lock.json", "app.mjs")) {
+      Files.copy(fixture.resolve(f), app.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.isDirectory(app.resolve("node_modules/inngest"))) {
+      run(Duration.ofMinutes(5), "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts");
+    }
+  }
+
+
+  private static void run(Duration timeout, String... command) throws Exception {
+    Process p;
+    try {
+      p = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
+          .redirectOutput(app.resolve("npm.log").toFile()).start();
+    } catch (IOException e) {
+      throw new AssertionError(command[0] + " is needed for this test (Node.js 18+ and npm on PATH;"
+          + " .ci/run installs them): " + e.getMessage(), e);
+    }
+    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
+    }
+    assertThat(p.exitValue()).as(String.join(" ", command) + ": " + Files.readString(app.resolve("npm.log")))
+        .isZero();
+  }
+
+  @Test
+  void tsDurableEndpointSleepsWaitsAndAnswersTheBlockedCaller() throws Exception {
+    try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
+      ProcessBuilder pb = new ProcessBuilder("node", "app.mjs").directory(app.toFile()).redirectErrorStream(true);
+      Map<String, String> env = pb.environment();
+      env.put("ORCH", orch.baseUrl());
+      env.put("KEY", KEY);
+      env.remove("INNGEST_DEV");
+      Process node = pb.start();
+      try {
+        String base = "http://127.0.0.1:" + readPort(node);
+        String location;
+        try (Response r = http.newCall(new Request.Builder().url(base + "/orders?name=ada").build()).execute()) {
+          // TS answers 302 (PROTOCOL.md §3.1) to our output URL
+          assertThat(r.code()).isEqualTo(302);
+          location = r.header("Location");
+          assertThat(location).startsWith(orch.baseUrl() + "/v1/http/runs/").contains("/output?token=");
+        }
+        String output = location;
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+          try (Response r = http.newCall(new Request.Builder().url(output).build()).execute()) {
+            return r.code() + " " + r.body().string();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        // After the sleep the SDK reports its waitForEvent; send events once the wait exists.
+        Waiting.until(Duration.ofSeconds(60), () -> orch.store().read(tx -> tx.counts()).get("pauses") > 0);
+        sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"bob\",\"by\":\"mallory\"}}");
+        sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"ada\",\"by\":\"ops\"}}");
+        assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo("200 {\"a\":\"A:ada\",\"b\":\"B\",\"by\":\"ops\"}");
+      } finally {
+        node.destroy();
+        if (!node.waitFor(10, TimeUnit.SECONDS)) {
+          node.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private void sendEvent(Orchestrator orch, String json) throws IOException {
+    try (Response r = http.newCall(new Request.Builder().url(orch.baseUrl() + "/e/ek")
+        .post(RequestBody.create(json, MediaType.get("application/json"))).build()).execute()) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+  }
+
+  private static int readPort(Process node) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+      StringBuilder seen = new StringBuilder();
+      try {
+        for (String line; (line = out.readLine()) != null; ) {
+          if (line.startsWith("PORT ")) {
+            return Integer.parseInt(line.substring(5).trim());
+          }
+          seen.append(line).append('\n');
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      throw new IllegalStateException("node exited before listening:\n" + seen);
+    });
+    int p = port.get(30, TimeUnit.SECONDS);
+    // keep draining the app's output so that it never blocks on a full pipe
+    Thread drain = new Thread(() -> {
+      try {
+        while (out.readLine() != null) {
+          // discard
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, "node-output");
+    drain.setDaemon(true);
+    drain.start();
+    return p;
+  }
+
+  /** Bounded condition waits without fixed sleeps. */
+  static final class Waiting {
+    static void until(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Object lock = new Object();
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("condition not met within " + timeout);
+        }
+        synchronized (lock) {
+          lock.wait(20);
+        }
+      }
+    }
+  }
+
+}
