@@ -120,6 +120,10 @@ final class ApiServlet extends HttpServlet {
         return;
       }
     }
+    if ((method.equals("GET") || method.equals("HEAD")) && Dashboard.has(path)) {
+      Dashboard.serve(req, resp); // the dashboard's static files (any asset path)
+      return;
+    }
     HttpIo.error(resp, 404, "Not found: " + RunRequests.abbreviate(path));
   }
 
@@ -159,6 +163,7 @@ final class ApiServlet extends HttpServlet {
         throw new BadRequest(409, "Run already exists");
       }
       tx.insertRun(run);
+      RunCatalog.register(tx, run, create.eventName());
       engine.applyOps(tx, run.id(), create.ops(), Engine.Context.SYNC);
       return null;
     }));

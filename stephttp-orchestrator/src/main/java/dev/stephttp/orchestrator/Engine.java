@@ -96,18 +96,27 @@ final class Engine {
       case STEP_RUN, STEP -> {
         JsonNode value = op.code() == Opcode.STEP_RUN ? dataEnvelope(op.data()) : orNull(op.data());
         batch.discovery |= ctx.async();
-        return storeStep(tx, run, op.id(), value, ctx);
+        boolean stored = storeStep(tx, run, op.id(), value, ctx);
+        if (stored) {
+          StepTrail.completed(tx, run, op);
+        }
+        return stored;
       }
       case STEP_ERROR -> {
         return complete || stepError(tx, run, op, ctx, batch);
       }
       case STEP_FAILED -> {
         batch.discovery |= !complete;
-        return storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+        boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+        if (stored) {
+          StepTrail.failed(tx, run, op);
+        }
+        return stored;
       }
       case STEP_PLANNED -> {
         if (!complete) {
           insertWork(tx, WorkItem.reentry(run.id(), op.id(), 0, now()));
+          StepTrail.planned(tx, run, op);
           batch.waiting = true;
         }
       }
@@ -134,11 +143,16 @@ final class Engine {
     if (!noRetry && ctx.attempt() < run.retries()) {
       Duration delay = ctx.async() ? retryDelay(ctx) : settings.syncRetryBackoff();
       scheduleRetry(tx, run, null, ctx.attempt() + 1, delay);
+      StepTrail.attemptFailed(tx, run, op, now() + delay.toMillis());
       batch.waiting = true;
       return true;
     }
     batch.discovery = true;
-    return storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+    boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+    if (stored) {
+      StepTrail.failed(tx, run, op);
+    }
+    return stored;
   }
 
   private Duration retryDelay(Context ctx) {
@@ -202,6 +216,7 @@ final class Engine {
     }
     insertWork(tx, new WorkItem(0, run.id(), WorkItem.Kind.SLEEP_WAKE, op.id(), null, 0,
         until, 0));
+    StepTrail.waiting(tx, run, op, "SLEEP", until, null, null);
     return true;
   }
 
@@ -253,6 +268,22 @@ final class Engine {
     tx.deletePausesForRun(run.id());
     String id = run.id();
     tx.afterCommit(() -> listener.finished(id));
+  }
+
+  /**
+   * MANAGEMENT_API.md §7.1: cancels a QUEUED or RUNNING run atomically with the removal of its
+   * timers, pauses and pending retries; output waiters are answered after commit.
+   */
+  void cancel(Tx tx, RunRecord run) {
+    ObjectNode err = JsonNodeFactory.instance.objectNode();
+    err.put("name", "RunCancelled");
+    err.put("message", "The run was cancelled");
+    err.putNull("data");
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.set("error", err);
+    long at = now();
+    StepTrail.cancelAll(tx, run.id(), at);
+    finalizeRun(tx, run, RunStatus.CANCELLED, out.toString());
   }
 
   void cancelled(Tx tx, long workId) {
@@ -308,6 +339,7 @@ final class Engine {
       return; // the pause was consumed by an event first
     }
     tx.putStep(run.id(), item.stepId(), "null");
+    StepTrail.resumed(tx, run.id(), item.stepId());
     scheduleDiscovery(tx, run.id());
   }
 

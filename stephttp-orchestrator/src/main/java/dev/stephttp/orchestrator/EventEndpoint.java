@@ -59,7 +59,7 @@ final class EventEndpoint {
         // §10.1: a client-supplied id is a deduplication key; a repeat resumes nothing
         if (tx.insertEvent(ev.internalId(), ev.dedupKey(), ev.name(), ev.value().toString(),
             now)) {
-          waits.resolve(tx, ev.name(), ev.value());
+          waits.resolve(tx, ev.internalId(), ev.name(), ev.value());
         }
       }
       return null;

@@ -25,8 +25,7 @@ final class MemoryStore implements Store {
   private final TreeMap<Long, Pause> pauses = new TreeMap<>();
   /** event name → eq path ("" = not indexed) → eq value ("" when not indexed) → pause ids. */
   private final Map<String, Map<String, Map<String, List<Long>>>> pauseIndex = new HashMap<>();
-  private final Map<String, String> events = new LinkedHashMap<>();
-  private final java.util.Set<String> dedupKeys = new java.util.HashSet<>();
+  private final MemMgmt mgmt = new MemMgmt(runs);
   private final Map<String, byte[]> meta = new HashMap<>();
   private long nextId = 1;
 
@@ -230,20 +229,8 @@ final class MemoryStore implements Store {
     @Override
     public boolean insertEvent(String id, String dedupKey, String name, String json,
         long receivedAt) {
-      if (events.containsKey(id) || (dedupKey != null && dedupKeys.contains(dedupKey))) {
-        return false;
-      }
-      events.put(id, json);
-      if (dedupKey != null) {
-        dedupKeys.add(dedupKey);
-      }
-      undo.push(() -> {
-        events.remove(id);
-        if (dedupKey != null) {
-          dedupKeys.remove(dedupKey);
-        }
-      });
-      return true;
+      return mgmt.insertEvent(undo, new EventRecord(id, name, json, receivedAt, dedupKey, null,
+          null));
     }
 
     @Override
@@ -251,7 +238,7 @@ final class MemoryStore implements Store {
       Map<String, Long> out = new LinkedHashMap<>();
       out.put("runs", (long) runs.size());
       out.put("steps", steps.values().stream().mapToLong(Map::size).sum());
-      out.put("events", (long) events.size());
+      out.put("events", (long) mgmt.events.size());
       out.put("pauses", (long) pauses.size());
       out.put("work", (long) work.size());
       return out;
@@ -272,6 +259,91 @@ final class MemoryStore implements Store {
     @Override
     public void afterCommit(Runnable action) {
       callbacks.add(action);
+    }
+
+    @Override
+    public StepTrace stepTrace(String runId, String stepKey) {
+      return mgmt.stepTrace(runId, stepKey);
+    }
+
+    @Override
+    public void putStepTrace(StepTrace trace) {
+      mgmt.putStepTrace(undo, trace);
+    }
+
+    @Override
+    public List<StepTrace> stepTraces(String runId) {
+      return mgmt.stepTraces(runId);
+    }
+
+    @Override
+    public List<RunRecord> runs(RunFilter filter, int limit) {
+      return mgmt.runs(filter, limit);
+    }
+
+    @Override
+    public Map<RunStatus, Long> countRuns(RunFilter filter) {
+      return mgmt.countRuns(filter);
+    }
+
+    @Override
+    public Map<String, Long> countWaits(RunFilter filter) {
+      return mgmt.countWaits(filter);
+    }
+
+    @Override
+    public void touchFunction(FunctionRecord fn) {
+      mgmt.touchFunction(undo, fn);
+    }
+
+    @Override
+    public List<AppRecord> apps(String afterId, int limit) {
+      return mgmt.apps(afterId, limit);
+    }
+
+    @Override
+    public AppRecord app(String id) {
+      return mgmt.app(id);
+    }
+
+    @Override
+    public List<FunctionRecord> functions(String appId, String afterId, int limit) {
+      return mgmt.functions(appId, afterId, limit);
+    }
+
+    @Override
+    public FunctionRecord function(String appId, String fnId) {
+      return mgmt.function(appId, fnId);
+    }
+
+    @Override
+    public boolean insertEventRecord(EventRecord event) {
+      return mgmt.insertEvent(undo, event);
+    }
+
+    @Override
+    public EventRecord event(String id) {
+      return mgmt.events.get(id);
+    }
+
+    @Override
+    public EventRecord eventByApiKey(String key) {
+      return mgmt.eventByApiKey(key);
+    }
+
+    @Override
+    public void clearApiKey(String eventId) {
+      mgmt.clearApiKey(undo, eventId);
+    }
+
+    @Override
+    public List<EventRecord> events(EventFilter filter, int limit) {
+      return mgmt.events(filter, limit);
+    }
+
+    @Override
+    public void linkResumed(String eventId, String runId, String stepKey, long at) {
+      mgmt.linkResumed(undo, eventId, runId);
     }
   }
 }

@@ -16,8 +16,13 @@ import java.util.List;
  * @param opts options object, or null when absent/null/empty (Errata 7)
  * @param data data value, or null when absent
  * @param error error object, or null when absent/null
+ * @param displayName UI name, or null (management API traces only)
+ * @param userId {@code userland.id}: the user-defined step ID, or null
+ * @param startMs {@code timing.a} in epoch ms, or 0 when absent
+ * @param durationMs {@code timing.b} in ms, or 0 when absent
  */
-record Op(Opcode code, String id, String name, JsonNode opts, JsonNode data, JsonNode error) {
+record Op(Opcode code, String id, String name, JsonNode opts, JsonNode data, JsonNode error,
+    String displayName, String userId, long startMs, long durationMs) {
 
   /** Parses an array of ops; {@code where} prefixes error messages (e.g. "steps"). */
   static List<Op> parseList(JsonNode node, String where) {
@@ -73,8 +78,14 @@ record Op(Opcode code, String id, String name, JsonNode opts, JsonNode data, Jso
     if (error != null && error.isNull()) {
       error = null;
     }
+    JsonNode timing = n.path("timing");
     return new Op(code, id == null ? "" : id, name == null ? "" : name, opts, n.get("data"),
-        error);
+        error, textOrNull(n.get("displayName")), textOrNull(n.path("userland").get("id")),
+        timing.path("a").asLong(0) / 1_000_000, timing.path("b").asLong(0) / 1_000_000);
+  }
+
+  private static String textOrNull(JsonNode v) {
+    return v != null && v.isTextual() && !v.textValue().isEmpty() ? v.textValue() : null;
   }
 
   private static String optText(JsonNode n, String field, String where) {

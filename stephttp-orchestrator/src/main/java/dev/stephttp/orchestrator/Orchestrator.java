@@ -39,6 +39,8 @@ public final class Orchestrator implements AutoCloseable {
   private final OutputWaiters waiters;
   private final String baseUrl;
   private final int port;
+  private final java.util.concurrent.atomic.AtomicBoolean closing =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private Orchestrator(Builder b) throws Exception {
     Settings settings = b.settings();
@@ -53,7 +55,12 @@ public final class Orchestrator implements AutoCloseable {
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
       EventEndpoint events = new EventEndpoint(store, auth, engine.waits());
       ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events);
+      ApiLimits limits = b.apiLimits != null ? b.apiLimits
+          : settings.dev() ? ApiLimits.OFF : ApiLimits.DEFAULTS; // §3.1: off in dev mode
+      ApiServletV2 management = ApiRoutes.servlet(store, engine, settings, limits,
+          java.util.Set.copyOf(b.corsOrigins), b.apiClock, scheduler::lastTick, closing::get);
       server = server(b.host, b.port, servlet);
+      Dashboard.mount((ServletContextHandler) server.getHandler(), management);
       server.start(); // fails fast on a busy port, before any timer thread exists
       try {
         scheduler.start(); // work scheduled by early requests is queued, not lost
@@ -83,8 +90,12 @@ public final class Orchestrator implements AutoCloseable {
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
     // PROTOCOL.md §2.0: a base URL ending in "/" makes the Go client send "//v1/...".
+    // MANAGEMENT_API.md §2.9: app and function IDs carry %2F inside one segment.
     config.setUriCompliance(UriCompliance.DEFAULT.with("stephttp",
-        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+        UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    config.setRequestHeaderSize(16 * 1024); // targets over 8 KiB get the API's own 414
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
     connector.setHost(host);
     connector.setPort(port);
@@ -137,6 +148,7 @@ public final class Orchestrator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.set(true); // /api/v2/ready answers shutting_down
     waiters.stopAll(); // parked output requests get "still running" + Retry-After, not a reset
     try {
       server.stop();
@@ -172,8 +184,46 @@ public final class Orchestrator implements AutoCloseable {
     private Duration reentryTimeout = Duration.ofHours(2);
     private int reentryConcurrency = 32;
     private boolean groupCommit = true;
+    private final List<String> corsOrigins = new ArrayList<>();
+    private ApiLimits apiLimits;
+    private java.util.function.LongSupplier apiClock = System::currentTimeMillis;
 
     private Builder() {}
+
+    /**
+     * Adds an origin (exact match, e.g. {@code https://ops.example.com}) allowed to call the
+     * management API cross-origin with credentials. None by default; dev mode also allows
+     * loopback origins.
+     */
+    public Builder corsOrigin(String origin) {
+      Objects.requireNonNull(origin, "origin == null");
+      if (origin.contains("*")) {
+        throw new IllegalArgumentException("corsOrigin must be an exact origin, not a wildcard");
+      }
+      corsOrigins.add(origin);
+      return this;
+    }
+
+    /**
+     * Turns management API rate limiting on or off; default on, except in dev mode. On uses the
+     * documented limits (MANAGEMENT_API.md §4.2).
+     */
+    public Builder rateLimiting(boolean on) {
+      this.apiLimits = on ? ApiLimits.DEFAULTS : ApiLimits.OFF;
+      return this;
+    }
+
+    /** Management API limits (tests). */
+    Builder apiLimits(ApiLimits limits) {
+      this.apiLimits = limits;
+      return this;
+    }
+
+    /** Clock of rate limits and sessions (tests). */
+    Builder apiClock(java.util.function.LongSupplier clock) {
+      this.apiClock = clock;
+      return this;
+    }
 
     /** Interface to bind, default {@code 127.0.0.1}. */
     public Builder host(String host) {

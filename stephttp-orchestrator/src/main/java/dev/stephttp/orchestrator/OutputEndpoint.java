@@ -163,7 +163,8 @@ final class OutputEndpoint {
       return;
     }
     byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
-    boolean failed = run.status() == RunStatus.FAILED && out != null && out.has("error");
+    boolean failed = (run.status() == RunStatus.FAILED || run.status() == RunStatus.CANCELLED)
+        && out != null && out.has("error");
     resp.setStatus(failed ? 500 : 200);
     resp.setContentType("application/json");
     resp.setContentLength(bytes.length);

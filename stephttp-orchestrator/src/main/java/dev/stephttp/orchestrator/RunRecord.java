@@ -7,6 +7,11 @@ package dev.stephttp.orchestrator;
  * @param event the trigger event as JSON text
  * @param body original request body to replay on re-entry (already decoded), may be empty
  * @param output stored output ({@code {"data": APIResult}} or {@code {"error": E}}), null while running
+ * @param appSlug the app ID shown by the management API: the endpoint domain as reported
+ * @param fnSlug the function ID within the app: configured ID, else {@code "<METHOD> <path>"}
+ * @param startedAt first execution start (epoch ms), 0 while QUEUED
+ * @param originalRunId for reruns, the first run of the chain; else null
+ * @param eventId internal ID of the stored trigger event, or null
  */
 record RunRecord(
     String id,
@@ -25,25 +30,65 @@ record RunRecord(
     long stateBytes,
     long createdAt,
     long endedAt,
-    String output) {
+    String output,
+    String appSlug,
+    String fnSlug,
+    long startedAt,
+    String originalRunId,
+    String eventId) {
+
+  /** A RUNNING run without management metadata (tests, older call sites). */
+  RunRecord(String id, RunStatus status, String appId, String fnId, ClientFamily family,
+      String event, String method, String url, String contentType, byte[] body,
+      int requestVersion, int retries, boolean forcePlan, long stateBytes, long createdAt,
+      long endedAt, String output) {
+    this(id, status, appId, fnId, family, event, method, url, contentType, body, requestVersion,
+        retries, forcePlan, stateBytes, createdAt, endedAt, output, appId, fnId, createdAt, null,
+        null);
+  }
 
   RunRecord finished(RunStatus newStatus, String newOutput, long at) {
     return new RunRecord(id, newStatus, appId, fnId, family, event, method, url, contentType, body,
-        requestVersion, retries, forcePlan, stateBytes, createdAt, at, newOutput);
+        requestVersion, retries, forcePlan, stateBytes, createdAt, at, newOutput, appSlug, fnSlug,
+        startedAt, originalRunId, eventId);
   }
 
   RunRecord withForcePlan(boolean flag) {
     return new RunRecord(id, status, appId, fnId, family, event, method, url, contentType, body,
-        requestVersion, retries, flag, stateBytes, createdAt, endedAt, output);
+        requestVersion, retries, flag, stateBytes, createdAt, endedAt, output, appSlug, fnSlug,
+        startedAt, originalRunId, eventId);
   }
 
   RunRecord withStateBytes(long bytes) {
     return new RunRecord(id, status, appId, fnId, family, event, method, url, contentType, body,
-        requestVersion, retries, forcePlan, bytes, createdAt, endedAt, output);
+        requestVersion, retries, forcePlan, bytes, createdAt, endedAt, output, appSlug, fnSlug,
+        startedAt, originalRunId, eventId);
   }
 
+  /** QUEUED → RUNNING when the orchestrator first enters the endpoint. */
+  RunRecord started(long at) {
+    return new RunRecord(id, RunStatus.RUNNING, appId, fnId, family, event, method, url,
+        contentType, body, requestVersion, retries, forcePlan, stateBytes, createdAt, endedAt,
+        output, appSlug, fnSlug, at, originalRunId, eventId);
+  }
+
+  /** A new QUEUED run replaying this run's request (management API rerun). */
+  RunRecord rerun(String newId, long at) {
+    return new RunRecord(newId, RunStatus.QUEUED, appId, fnId, family, event, method, url,
+        contentType, body, requestVersion, retries, false, 0, at, 0, null, appSlug, fnSlug, 0,
+        originalRunId == null ? id : originalRunId, eventId);
+  }
+
+  /** The run with its stored trigger event's ID. */
+  RunRecord withEventId(String newEventId) {
+    return new RunRecord(id, status, appId, fnId, family, event, method, url, contentType, body,
+        requestVersion, retries, forcePlan, stateBytes, createdAt, endedAt, output, appSlug,
+        fnSlug, startedAt, originalRunId, newEventId);
+  }
+
+  /** Not terminal: QUEUED or RUNNING (ops, timers and re-entries still apply). */
   boolean running() {
-    return status == RunStatus.RUNNING;
+    return !status.terminal();
   }
 
   @Override

@@ -13,9 +13,11 @@ import okhttp3.HttpUrl;
 
 /** Validation and decoding of create-run and checkpoint request bodies (PROTOCOL.md §2.1–2.2). */
 final class RunRequests {
+  private static final java.util.regex.Pattern METHOD =
+      java.util.regex.Pattern.compile("[A-Za-z]{1,20}"); // compiled once: hot path
 
   /** A validated create-run request. */
-  record Create(RunRecord run, List<Op> ops) {}
+  record Create(RunRecord run, List<Op> ops, String eventName) {}
 
   private RunRequests() {}
 
@@ -56,7 +58,7 @@ final class RunRequests {
     if (method.isEmpty()) {
       method = "POST"; // §5.1: POST when unknown
     }
-    if (!method.matches("[A-Za-z]{1,20}")) {
+    if (!METHOD.matcher(method).matches()) {
       throw new BadRequest("Invalid request body: event.data.method: expected an HTTP method"
           + " name but found \"" + abbreviate(method) + "\"");
     }
@@ -72,10 +74,12 @@ final class RunRequests {
     UUID appId = UuidV5.appId(UuidV5.DEV_ENV, domain);
     String slug = fn.isEmpty() ? method + " " + path : fn;
     UUID fnId = UuidV5.functionId(appId, slug);
+    long now = Engine.now();
     RunRecord run = new RunRecord(runId, RunStatus.RUNNING, appId.toString(), fnId.toString(),
         family, event.toString(), method, url, contentType.isEmpty() ? null : contentType,
-        replay, requestVersion, retries, false, 0, Engine.now(), 0, null);
-    return new Create(run, ops);
+        replay, requestVersion, retries, false, 0, now, 0, null, domain, slug, now, null,
+        null);
+    return new Create(run.withEventId(UlidCreator.getMonotonicUlid().toString()), ops, name);
   }
 
   private static ObjectNode triggerEvent(JsonNode ev, String name, JsonNode data) {

@@ -1,8 +1,16 @@
 package dev.stephttp.orchestrator;
 
-/** Lifecycle state of a run. */
+/** Lifecycle state of a run (MANAGEMENT_API.md §7.1); stored by name. */
 enum RunStatus {
+  /** Created by a rerun; the endpoint has not been entered yet. */
+  QUEUED,
   RUNNING,
   COMPLETED,
-  FAILED
+  FAILED,
+  /** Cancelled through the management API before it finished. */
+  CANCELLED;
+
+  boolean terminal() {
+    return this == COMPLETED || this == FAILED || this == CANCELLED;
+  }
 }

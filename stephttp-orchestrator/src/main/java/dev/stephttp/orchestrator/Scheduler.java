@@ -43,6 +43,8 @@ final class Scheduler implements EngineListener, AutoCloseable {
   private final Map<String, Deque<WorkItem>> parked = new HashMap<>();
   private final Thread timer;
   private volatile boolean running = true;
+  /** When the timer loop last went round (epoch ms), 0 before start-up recovery finished. */
+  private volatile long lastTick;
 
   Scheduler(Store store, Settings settings, CelMatcher cel, OutputWaiters waiters) {
     this.store = store;
@@ -112,6 +114,7 @@ final class Scheduler implements EngineListener, AutoCloseable {
 
   private void loop() {
     while (running) {
+      lastTick = System.currentTimeMillis(); // readiness (MANAGEMENT_API.md §8.2)
       WorkItem next = null;
       lock.lock();
       try {
@@ -120,7 +123,8 @@ final class Scheduler implements EngineListener, AutoCloseable {
         if (head == null) {
           changed.await(1, TimeUnit.SECONDS);
         } else if (head.at() > now) {
-          changed.await(head.at() - now, TimeUnit.MILLISECONDS);
+          // at most 1 s, so lastTick stays fresh for the readiness check
+          changed.await(Math.min(head.at() - now, 1000), TimeUnit.MILLISECONDS);
         } else {
           queue.poll();
           next = head.item();
@@ -164,6 +168,9 @@ final class Scheduler implements EngineListener, AutoCloseable {
         return null;
       }
       tx.setLease(item.id(), System.currentTimeMillis() + leaseMillis);
+      if (tx.run(item.runId()).status() == RunStatus.QUEUED) { // a rerun is entered: §7.1
+        tx.updateRun(tx.run(item.runId()).started(System.currentTimeMillis()));
+      }
       return tx.run(item.runId());
     }).whenComplete((run, e) -> {
       if (e != null || run == null) {
@@ -227,6 +234,10 @@ final class Scheduler implements EngineListener, AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  long lastTick() {
+    return lastTick;
   }
 
   /** Number of items waiting in memory (tests, metrics). */

@@ -21,11 +21,13 @@ final class SqlTx implements Tx {
         + " fn_id TEXT, family TEXT NOT NULL, event TEXT NOT NULL, method TEXT, url TEXT,"
         + " content_type TEXT, body BLOB, request_version INTEGER, retries INTEGER,"
         + " force_plan INTEGER, state_bytes INTEGER, created_at INTEGER, ended_at INTEGER,"
-        + " output TEXT)",
+        + " output TEXT, app_slug TEXT, fn_slug TEXT, started_at INTEGER NOT NULL DEFAULT 0,"
+        + " original_run_id TEXT, event_id TEXT)",
     "CREATE TABLE IF NOT EXISTS steps(run_id TEXT NOT NULL, step_id TEXT NOT NULL,"
         + " value TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, UNIQUE(run_id, step_id))",
     "CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, dedup_key TEXT UNIQUE,"
-        + " name TEXT NOT NULL, body TEXT NOT NULL, received_at INTEGER NOT NULL)",
+        + " name TEXT NOT NULL, body TEXT NOT NULL, received_at INTEGER NOT NULL, api_key TEXT,"
+        + " fingerprint TEXT)",
     "CREATE TABLE IF NOT EXISTS pauses(id INTEGER PRIMARY KEY AUTOINCREMENT,"
         + " run_id TEXT NOT NULL, step_id TEXT NOT NULL, event_name TEXT NOT NULL, expr TEXT,"
         + " eq_path TEXT, eq_value TEXT, expires_at INTEGER NOT NULL)",
@@ -40,7 +42,9 @@ final class SqlTx implements Tx {
 
   private final Connection conn;
   private final Map<String, PreparedStatement> cache = new HashMap<>();
+  private final SqlMgmt mgmt = new SqlMgmt(this);
   private List<Runnable> callbacks = new ArrayList<>();
+  private Map<String, RunRecord> runCache; // null: no caching (read connection)
 
   SqlTx(Connection conn) {
     this.conn = conn;
@@ -81,7 +85,10 @@ final class SqlTx implements Tx {
     }
   }
 
-  private int update(String sql, Object... args) {
+  int update(String sql, Object... args) {
+    if (runCache != null && sql.contains("runs")) {
+      runCache.clear(); // any other write to runs invalidates the task's cached records
+    }
     try {
       PreparedStatement p = ps(sql);
       bind(p, args);
@@ -101,11 +108,11 @@ final class SqlTx implements Tx {
     }
   }
 
-  private interface RowMapper<T> {
+  interface RowMapper<T> {
     T map(ResultSet rs) throws SQLException;
   }
 
-  private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+  <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
     try {
       PreparedStatement p = ps(sql);
       bind(p, args);
@@ -121,14 +128,32 @@ final class SqlTx implements Tx {
     }
   }
 
-  private static RunRecord mapRun(ResultSet rs) throws SQLException {
+  /** Like {@link #query} without caching the statement (dynamic management SQL). */
+  <T> List<T> queryFresh(String sql, RowMapper<T> mapper, Object... args) {
+    try (PreparedStatement p = conn.prepareStatement(sql)) {
+      bind(p, args);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("query failed", e);
+    }
+  }
+
+  static RunRecord mapRun(ResultSet rs) throws SQLException {
     return new RunRecord(rs.getString("id"), RunStatus.valueOf(rs.getString("status")),
         rs.getString("app_id"), rs.getString("fn_id"),
         ClientFamily.valueOf(rs.getString("family")), rs.getString("event"),
         rs.getString("method"), rs.getString("url"), rs.getString("content_type"),
         rs.getBytes("body"), rs.getInt("request_version"), rs.getInt("retries"),
         rs.getInt("force_plan") != 0, rs.getLong("state_bytes"), rs.getLong("created_at"),
-        rs.getLong("ended_at"), rs.getString("output"));
+        rs.getLong("ended_at"), rs.getString("output"), rs.getString("app_slug"),
+        rs.getString("fn_slug"), rs.getLong("started_at"), rs.getString("original_run_id"),
+        rs.getString("event_id"));
   }
 
   private static WorkItem mapWork(ResultSet rs) throws SQLException {
@@ -146,25 +171,58 @@ final class SqlTx implements Tx {
 
   @Override
   public RunRecord run(String runId) {
+    RunRecord cached = runCache == null ? null : runCache.get(runId);
+    if (cached != null) {
+      return cached;
+    }
     List<RunRecord> r = query("SELECT * FROM runs WHERE id = ?", SqlTx::mapRun, runId);
-    return r.isEmpty() ? null : r.get(0);
+    RunRecord found = r.isEmpty() ? null : r.get(0);
+    if (found != null && runCache != null) {
+      runCache.put(runId, found);
+    }
+    return found;
+  }
+
+  /**
+   * Write connection only: keeps the runs read or written by the current task in memory, so
+   * that the engine's repeated {@code run(id)} calls within one write do not re-query and
+   * re-map the row (performance; BENCHMARKS.md). Cleared by {@link #endTask()}.
+   */
+  void cacheRuns() {
+    runCache = new HashMap<>();
+  }
+
+  /** The current write task ended (committed to its savepoint or rolled back). */
+  void endTask() {
+    if (runCache != null) {
+      runCache.clear();
+    }
   }
 
   @Override
   public void insertRun(RunRecord r) {
     update("INSERT INTO runs(id, status, app_id, fn_id, family, event, method, url, content_type,"
             + " body, request_version, retries, force_plan, state_bytes, created_at, ended_at,"
-            + " output) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            + " output, app_slug, fn_slug, started_at, original_run_id, event_id)"
+            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         r.id(), r.status().name(), r.appId(), r.fnId(), r.family().name(), r.event(), r.method(),
         r.url(), r.contentType(), r.body(), r.requestVersion(), r.retries(), r.forcePlan(),
-        r.stateBytes(), r.createdAt(), r.endedAt(), r.output());
+        r.stateBytes(), r.createdAt(), r.endedAt(), r.output(), r.appSlug(), r.fnSlug(),
+        r.startedAt(), r.originalRunId(), r.eventId());
+    if (runCache != null) {
+      runCache.put(r.id(), r);
+    }
   }
 
   @Override
   public void updateRun(RunRecord r) {
-    update("UPDATE runs SET status = ?, force_plan = ?, state_bytes = ?, ended_at = ?, output = ?"
-            + " WHERE id = ?",
-        r.status().name(), r.forcePlan(), r.stateBytes(), r.endedAt(), r.output(), r.id());
+    update("UPDATE runs SET status = ?, force_plan = ?, state_bytes = ?, ended_at = ?, output = ?,"
+            + " started_at = ? WHERE id = ?",
+        r.status().name(), r.forcePlan(), r.stateBytes(), r.endedAt(), r.output(), r.startedAt(),
+        r.id());
+    if (runCache != null) {
+      runCache.put(r.id(), r);
+    }
   }
 
   @Override
@@ -245,10 +303,7 @@ final class SqlTx implements Tx {
     List<Pause> out = new ArrayList<>(query(
         "SELECT * FROM pauses WHERE event_name = ? AND eq_path IS NULL ORDER BY id",
         SqlTx::mapPause, eventName));
-    List<String> paths = query(
-        "SELECT DISTINCT eq_path FROM pauses WHERE event_name = ? AND eq_path IS NOT NULL",
-        rs -> rs.getString(1), eventName);
-    for (String path : paths) {
+    for (String path : indexedPaths(eventName)) {
       String key = eqKeyOf.apply(path);
       if (key != null) {
         out.addAll(query("SELECT * FROM pauses WHERE event_name = ? AND eq_path = ?"
@@ -257,6 +312,24 @@ final class SqlTx implements Tx {
     }
     out.sort((a, b) -> Long.compare(a.id(), b.id()));
     return out;
+  }
+
+  /**
+   * The distinct equality paths of an event's pauses, found by seeking the index from one path
+   * to the next: {@code SELECT DISTINCT} walked every index entry of the event name (about
+   * 10 ms with 100,000 waits, inside the event's write transaction; BENCHMARKS.md).
+   */
+  private List<String> indexedPaths(String eventName) {
+    List<String> paths = new ArrayList<>();
+    List<String> next = query("SELECT eq_path FROM pauses WHERE event_name = ? AND eq_path >= ''"
+        + " ORDER BY eq_path LIMIT 1", rs -> rs.getString(1), eventName);
+    while (!next.isEmpty()) {
+      String path = next.get(0);
+      paths.add(path);
+      next = query("SELECT eq_path FROM pauses WHERE event_name = ? AND eq_path > ?"
+          + " ORDER BY eq_path LIMIT 1", rs -> rs.getString(1), eventName, path);
+    }
+    return paths;
   }
 
   @Override
@@ -288,6 +361,94 @@ final class SqlTx implements Tx {
   @Override
   public void afterCommit(Runnable action) {
     callbacks.add(action);
+  }
+
+  // ---- management API: SQL in SqlMgmt ----
+
+  @Override
+  public StepTrace stepTrace(String runId, String stepKey) {
+    return mgmt.stepTrace(runId, stepKey);
+  }
+
+  @Override
+  public void putStepTrace(StepTrace trace) {
+    mgmt.putStepTrace(trace);
+  }
+
+  @Override
+  public List<StepTrace> stepTraces(String runId) {
+    return mgmt.stepTraces(runId);
+  }
+
+  @Override
+  public List<RunRecord> runs(RunFilter filter, int limit) {
+    return mgmt.runs(filter, limit);
+  }
+
+  @Override
+  public Map<RunStatus, Long> countRuns(RunFilter filter) {
+    return mgmt.countRuns(filter);
+  }
+
+  @Override
+  public Map<String, Long> countWaits(RunFilter filter) {
+    return mgmt.countWaits(filter);
+  }
+
+  @Override
+  public void touchFunction(FunctionRecord fn) {
+    mgmt.touchFunction(fn);
+  }
+
+  @Override
+  public List<AppRecord> apps(String afterId, int limit) {
+    return mgmt.apps(afterId, limit);
+  }
+
+  @Override
+  public AppRecord app(String id) {
+    return mgmt.app(id);
+  }
+
+  @Override
+  public List<FunctionRecord> functions(String appId, String afterId, int limit) {
+    return mgmt.functions(appId, afterId, limit);
+  }
+
+  @Override
+  public FunctionRecord function(String appId, String fnId) {
+    return mgmt.function(appId, fnId);
+  }
+
+  @Override
+  public boolean insertEventRecord(EventRecord event) {
+    return mgmt.insertEvent(event);
+  }
+
+  @Override
+  public EventRecord event(String id) {
+    return mgmt.event(id);
+  }
+
+  @Override
+  public EventRecord eventByApiKey(String key) {
+    return mgmt.eventByApiKey(key);
+  }
+
+  @Override
+  public void clearApiKey(String eventId) {
+    update("UPDATE events SET api_key = NULL WHERE id = ?", eventId);
+  }
+
+  @Override
+  public List<EventRecord> events(EventFilter filter, int limit) {
+    return mgmt.events(filter, limit);
+  }
+
+  @Override
+  public void linkResumed(String eventId, String runId, String stepKey, long at) {
+    update("INSERT OR IGNORE INTO event_resumes(event_id, run_id, step_key, at) VALUES (?,?,?,?)",
+        eventId, runId, stepKey, at);
   }
 
   byte[] meta(String key) {

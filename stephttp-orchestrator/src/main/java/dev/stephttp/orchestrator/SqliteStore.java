@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +70,11 @@ final class SqliteStore implements Store {
     this.maxBatch = groupCommit ? MAX_BATCH : 1;
     try {
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
-      writeConn = DriverManager.getConnection(url);
+      java.util.Properties props = new java.util.Properties();
+      // Without this, sqlite-jdbc runs a regex on every update and "SELECT last_insert_rowid()"
+      // after every INSERT; SqlTx asks for the rowid itself where it needs one.
+      props.setProperty("jdbc.get_generated_keys", "false");
+      writeConn = DriverManager.getConnection(url, props);
       try (Statement s = writeConn.createStatement()) {
         s.execute("PRAGMA busy_timeout = 10000");
         try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
@@ -85,6 +88,7 @@ final class SqliteStore implements Store {
         for (String ddl : SqlTx.SCHEMA) {
           s.execute(ddl);
         }
+        SqlMgmt.migrate(writeConn); // management API tables, columns and indexes
       }
       writeConn.setAutoCommit(false);
       readConn = DriverManager.getConnection(url);
@@ -95,6 +99,7 @@ final class SqliteStore implements Store {
       throw new StoreException("cannot open database " + file, e);
     }
     writeTx = new SqlTx(writeConn);
+    writeTx.cacheRuns();
     readTx = new SqlTx(readConn);
     writer = new Thread(this::writeLoop, "stephttp-store-writer");
     writer.setDaemon(true);
@@ -198,26 +203,29 @@ final class SqliteStore implements Store {
   }
 
   private <T> void runInSavepoint(Task<T> task) {
-    Savepoint sp;
+    // Cached statements instead of JDBC's Savepoint API, which formats and compiles the SQL
+    // for every task (performance; BENCHMARKS.md). Tasks run one at a time: one name suffices.
     try {
-      sp = writeConn.setSavepoint();
-    } catch (SQLException e) {
-      task.error = new StoreException("savepoint failed", e);
+      writeTx.update("SAVEPOINT task");
+    } catch (StoreException e) {
+      task.error = e;
       return;
     }
     try {
       task.result = task.work.apply(writeTx);
       task.callbacks = writeTx.takeCallbacks();
-      writeConn.releaseSavepoint(sp);
+      writeTx.update("RELEASE task");
     } catch (Throwable t) {
       writeTx.takeCallbacks();
       task.error = t;
       try {
-        writeConn.rollback(sp);
-        writeConn.releaseSavepoint(sp);
-      } catch (SQLException e) {
+        writeTx.update("ROLLBACK TO task");
+        writeTx.update("RELEASE task");
+      } catch (StoreException e) {
         LOG.warn("rollback to savepoint failed", e);
       }
+    } finally {
+      writeTx.endTask();
     }
   }
 

@@ -70,4 +70,53 @@ interface Tx {
 
   /** Runs {@code action} after the enclosing transaction committed (dropped on rollback). */
   void afterCommit(Runnable action);
+
+  // ---- management API (MANAGEMENT_API.md): step traces, catalog, queries ----
+
+  /** The trace row of a step, or null. */
+  StepTrace stepTrace(String runId, String stepKey);
+
+  /** Inserts or replaces a step's trace row; a replaced row keeps its position. */
+  void putStepTrace(StepTrace trace);
+
+  /** The run's step traces in first-seen order. */
+  List<StepTrace> stepTraces(String runId);
+
+  /** Runs matching the filter, sorted and positioned by it, at most {@code limit}. */
+  List<RunRecord> runs(RunFilter filter, int limit);
+
+  /** Number of runs matching the filter (keyset ignored) per status. */
+  Map<RunStatus, Long> countRuns(RunFilter filter);
+
+  /** Waiting steps of RUNNING runs matching the app/function filters, per wait reason. */
+  Map<String, Long> countWaits(RunFilter filter);
+
+  /** Creates or refreshes an app and one of its functions (keeps createdAt, raises lastSeen). */
+  void touchFunction(FunctionRecord fn);
+
+  /** Apps with an ID greater than {@code afterId} (null = from the start), by ID. */
+  List<AppRecord> apps(String afterId, int limit);
+
+  AppRecord app(String id);
+
+  /** Functions of an app with an ID greater than {@code afterId}, by ID. */
+  List<FunctionRecord> functions(String appId, String afterId, int limit);
+
+  FunctionRecord function(String appId, String fnId);
+
+  /** Stores an event with its management fields; false when its ID or API key exists. */
+  boolean insertEventRecord(EventRecord event);
+
+  EventRecord event(String id);
+
+  /** The event stored by {@code POST /api/v2/events} with this idempotency key, or null. */
+  EventRecord eventByApiKey(String key);
+
+  /** Forgets the API idempotency key of an event (its 24 h window passed). */
+  void clearApiKey(String eventId);
+
+  List<EventRecord> events(EventFilter filter, int limit);
+
+  /** Records that an event completed a wait of a run. */
+  void linkResumed(String eventId, String runId, String stepKey, long at);
 }

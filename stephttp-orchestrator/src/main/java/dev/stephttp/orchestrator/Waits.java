@@ -52,6 +52,7 @@ final class Waits {
         eq == null ? null : eq.key(), until));
     engine.insertWork(tx, new WorkItem(0, run.id(), WorkItem.Kind.WAIT_TIMEOUT, op.id(), null,
         0, until, pause.id()));
+    StepTrail.waiting(tx, run, op, "WAIT_FOR_EVENT", until, event, expr.isBlank() ? null : expr);
     return true;
   }
 
@@ -59,10 +60,11 @@ final class Waits {
    * Resolves the pauses an incoming event matches: each matching pause is consumed once, its
    * step stores the event (§4), its timeout is removed and the run is re-entered.
    *
+   * @param eventId internal ID of the stored event (recorded as having resumed the run)
    * @param stepValue the event as stored for the step ({@code name, data, user, id, ts[, v]})
    * @return number of resumed waits
    */
-  int resolve(Tx tx, String eventName, ObjectNode stepValue) {
+  int resolve(Tx tx, String eventId, String eventName, ObjectNode stepValue) {
     List<Pause> candidates =
         tx.pauseCandidates(eventName, path -> EqualityIndex.keyOf(stepValue, path));
     int resumed = 0;
@@ -89,6 +91,8 @@ final class Waits {
         }
       }
       tx.putStep(run.id(), p.stepId(), stepValue.toString());
+      StepTrail.resumed(tx, run.id(), p.stepId());
+      tx.linkResumed(eventId, run.id(), p.stepId(), now);
       engine.scheduleDiscovery(tx, run.id());
       resumed++;
     }

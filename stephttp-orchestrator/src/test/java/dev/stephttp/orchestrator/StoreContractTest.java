@@ -111,6 +111,92 @@ class StoreContractTest {
     }
   }
 
+  static RunRecord run(String id, String app, String fn, RunStatus status, long createdAt) {
+    return new RunRecord(id, status, "u", "f", ClientFamily.TS, "{}", "GET", "http://x/y", null,
+        new byte[0], 2, 0, false, 0, createdAt, status.terminal() ? createdAt + 5 : 0, null, app,
+        fn, createdAt, null, "E" + id);
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void runQueriesFilterSortPageAndCountAlike(Store store) {
+    try (store) {
+      store.write(tx -> {
+        for (int i = 0; i < 10; i++) {
+          tx.insertRun(run("R" + i, i % 2 == 0 ? "a" : "b", "f", i < 3 ? RunStatus.RUNNING
+              : RunStatus.COMPLETED, 100 + i / 2));
+        }
+        tx.putStepTrace(new StepTrace("R0", "k1", "s1", "s1", "SLEEP", "WAITING", 1, 1, 1, 1, 0,
+            null, "SLEEP", "{}", "[]"));
+        tx.putStepTrace(new StepTrace("R0", "k0", "s0", "s0", "RUN", "COMPLETED", 1, 1, 1, 1, 2,
+            null, null, null, "[]"));
+        tx.putStepTrace(new StepTrace("R0", "k1", "s1", "s1", "SLEEP", "WAITING", 1, 1, 1, 1, 0,
+            null, "SLEEP", "{\"until\":5}", "[]"));
+        return null;
+      }).join();
+      RunFilter all = RunFilter.all();
+      List<RunRecord> first = store.read(tx -> tx.runs(all, 4));
+      assertThat(first).extracting(RunRecord::id).containsExactly("R9", "R8", "R7", "R6");
+      RunRecord last = first.get(3);
+      List<RunRecord> next = store.read(tx -> tx.runs(all.after(last.createdAt(), last.id()), 4));
+      assertThat(next).extracting(RunRecord::id).containsExactly("R5", "R4", "R3", "R2");
+      RunFilter appA = new RunFilter(java.util.Set.of(RunStatus.RUNNING), java.util.Set.of("a"),
+          java.util.Set.of(), RunFilter.TimeField.QUEUED_AT, 100L, 102L, false, null, null, null,
+          null);
+      assertThat(store.<List<RunRecord>>read(tx -> tx.runs(appA, 10))).extracting(RunRecord::id)
+          .containsExactly("R0", "R2");
+      Map<RunStatus, Long> counts = store.read(tx -> tx.countRuns(all));
+      assertThat(counts).containsEntry(RunStatus.RUNNING, 3L)
+          .containsEntry(RunStatus.COMPLETED, 7L);
+      assertThat(store.<Map<String, Long>>read(tx -> tx.countWaits(all))).containsEntry("SLEEP", 1L);
+      List<StepTrace> traces = store.read(tx -> tx.stepTraces("R0"));
+      assertThat(traces).extracting(StepTrace::stepKey).containsExactly("k1", "k0");
+      assertThat(traces.get(0).waitJson()).contains("until");
+      RunFilter triggered = new RunFilter(java.util.Set.of(), java.util.Set.of(),
+          java.util.Set.of(), RunFilter.TimeField.QUEUED_AT, null, null, true, "ER4", null, null,
+          null);
+      assertThat(store.<List<RunRecord>>read(tx -> tx.runs(triggered, 10))).extracting(RunRecord::id)
+          .containsExactly("R4");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void catalogAndApiEventsBehaveAlike(Store store) {
+    try (store) {
+      store.write(tx -> {
+        tx.touchFunction(new FunctionRecord("app2", "f1", "f1", 4, 10, 10));
+        tx.touchFunction(new FunctionRecord("app1", "f2", "f2", 4, 20, 20));
+        tx.touchFunction(new FunctionRecord("app1", "f1", "f1", 2, 30, 30));
+        tx.touchFunction(new FunctionRecord("app1", "f1", "f1", 3, 40, 25));
+        assertThat(tx.insertEventRecord(new EventRecord("E1", "n", "{}", 1, "k", "k", "fp")))
+            .isTrue();
+        assertThat(tx.insertEventRecord(new EventRecord("E2", "n", "{}", 2, "k", "k", "fp")))
+            .isFalse();
+        tx.linkResumed("E1", "R1", "s", 3);
+        return null;
+      }).join();
+      assertThat(store.<List<AppRecord>>read(tx -> tx.apps(null, 10))).extracting(AppRecord::id)
+          .containsExactly("app1", "app2");
+      AppRecord app1 = store.read(tx -> tx.app("app1"));
+      assertThat(app1.functionCount()).isEqualTo(2);
+      assertThat(app1.createdAt()).isEqualTo(20);
+      assertThat(app1.lastSeenAt()).isEqualTo(30);
+      FunctionRecord f1 = store.read(tx -> tx.function("app1", "f1"));
+      assertThat(f1.retries()).isEqualTo(3);
+      assertThat(f1.createdAt()).isEqualTo(30);
+      assertThat(store.<List<FunctionRecord>>read(tx -> tx.functions("app1", "f1", 10))).extracting(FunctionRecord::id)
+          .containsExactly("f2");
+      assertThat(store.read(tx -> tx.eventByApiKey("k")).id()).isEqualTo("E1");
+      store.write(tx -> {
+        tx.clearApiKey("E1");
+        return null;
+      }).join();
+      assertThat(store.<EventRecord>read(tx -> tx.eventByApiKey("k"))).isNull();
+      assertThat(store.read(tx -> tx.event("E1")).idempotencyKey()).isEqualTo("k");
+    }
+  }
+
   @Test
   void sqliteSurvivesReopenAndGroupCommitsConcurrentWrites() throws Exception {
     Path file = dir.resolve("group.db");

@@ -1,0 +1,103 @@
+package dev.stephttp.orchestrator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * GCRA (leaky bucket) rate limiting of the management API (MANAGEMENT_API.md §4.1). A request is
+ * admitted only when every applicable bucket admits it, and then all of them are charged.
+ * Buckets live in memory. Thread-safe.
+ */
+final class RateLimiter {
+
+  /** Hourly rate and burst of one bucket. */
+  record Limit(long perHour, long burst) {
+    long interval() {
+      return 3_600_000L / perHour; // T in ms
+    }
+  }
+
+  /** Result of a check: the reported bucket's headers, and the retry delay when rejected. */
+  record Decision(boolean allowed, String rejectedBucket, long limit, long remaining,
+      long resetEpochSec, long retryAfterSec) {}
+
+  /** A bucket to check: its key (category + credential) and its limit. */
+  record Request(String category, String key, Limit limit) {}
+
+  private final ConcurrentHashMap<String, long[]> tat = new ConcurrentHashMap<>();
+  private final LongSupplier clock;
+
+  RateLimiter(LongSupplier clock) {
+    this.clock = clock;
+  }
+
+  /** Checks (and on success charges) all buckets atomically. */
+  synchronized Decision check(List<Request> buckets) {
+    long now = clock.getAsLong();
+    boolean allowed = true;
+    long retry = 0;
+    String rejected = null;
+    List<long[]> states = new ArrayList<>();
+    for (Request b : buckets) {
+      long[] state = tat.computeIfAbsent(b.category() + "|" + b.key(), k -> new long[] {now});
+      states.add(state);
+      long t = b.limit().interval();
+      long tau = b.limit().burst() * t;
+      long next = Math.max(state[0], now) + t;
+      if (next - now > tau + t) {
+        if (allowed) {
+          rejected = b.category();
+        }
+        allowed = false;
+        retry = Math.max(retry, Math.max(1, ceilDiv(Math.max(state[0], now) - now - tau, 1000)));
+      }
+    }
+    if (allowed) {
+      for (int i = 0; i < buckets.size(); i++) {
+        long[] s = states.get(i);
+        s[0] = Math.max(s[0], now) + buckets.get(i).limit().interval();
+      }
+    }
+    // §4.3: report the bucket with the smallest remaining; on a tie the category bucket (listed
+    // first) wins over global.
+    long bestRemaining = Long.MAX_VALUE;
+    long limit = 0;
+    long reset = 0;
+    for (int i = 0; i < buckets.size(); i++) {
+      Limit l = buckets.get(i).limit();
+      long t = l.interval();
+      long base = Math.max(states.get(i)[0], now);
+      long remaining = Math.max(0, Math.floorDiv(l.burst() * t + t - (base - now), t));
+      if (remaining < bestRemaining) {
+        bestRemaining = remaining;
+        limit = l.perHour();
+        reset = ceilDiv(base, 1000);
+      }
+    }
+    return new Decision(allowed, rejected, limit, bestRemaining, reset, allowed ? 0 : retry);
+  }
+
+  /** Whether a bucket is currently empty (the per-IP auth-failure block, §4.4). */
+  synchronized boolean blocked(String category, String key, Limit limit) {
+    long[] s = tat.get(category + "|" + key);
+    if (s == null) {
+      return false;
+    }
+    long now = clock.getAsLong();
+    long t = limit.interval();
+    return Math.max(s[0], now) + t - now > limit.burst() * t + t;
+  }
+
+  /** Charges a bucket without checking (auth failures); never rejects. */
+  synchronized void charge(String category, String key, Limit limit) {
+    long now = clock.getAsLong();
+    long[] s = tat.computeIfAbsent(category + "|" + key, k -> new long[] {now});
+    s[0] = Math.max(s[0], now) + limit.interval();
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+}
