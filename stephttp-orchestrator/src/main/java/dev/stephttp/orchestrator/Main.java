@@ -23,6 +23,7 @@ public final class Main {
       "  --event-key KEY            accepted key for POST /e/{key} (repeatable)",
       "  --retry-interval-ms N      fixed retry backoff instead of the upstream table",
       "  --no-group-commit          one transaction and fsync per write (benchmarking only)",
+      "  --cors-origin ORIGIN       browser origin allowed to call /api/v2 (repeatable)",
       "  --help                     print this help",
       "",
       "Environment: INNGEST_SIGNING_KEY, INNGEST_SIGNING_KEY_FALLBACK, INNGEST_EVENT_KEY are",
@@ -72,6 +73,7 @@ public final class Main {
           case "--retry-interval-ms" -> b.retryBackoff(
               java.time.Duration.ofMillis(Long.parseLong(value(args, ++i, a))));
           case "--no-group-commit" -> b.groupCommit(false);
+          case "--cors-origin" -> b.corsOrigin(value(args, ++i, a));
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
