@@ -1,4 +1,13 @@
-// Entry point: hash router, session state and the header.
+// stephttp dashboard: plain ES modules served by the orchestrator, no build step.
+// It is one client of the management API (MANAGEMENT_API.md, /api/v2) and runs under a strict
+// same-origin CSP: no inline scripts or styles, and all data enters the page as text (dom.js).
+//
+//   app.js        entry point: hash router (#/runs, #/runs/<id>, #/events, #/events/<id>,
+//                 #/functions, #/login), session state and the header
+//   api.js        fetch wrapper: envelope, error arrays, 401 -> sign-in
+//   dom.js        element builder, local-time and duration formatting, code blocks
+//   components.js badges, run table, empty/error states, dialog, toasts, polling
+//   runs.js, run.js, events.js, functions.js, login.js   one module per page
 import { api, onUnauthorized } from './api.js';
 import { h, replace } from './dom.js';
 import { toast, emptyState } from './components.js';

@@ -161,9 +161,11 @@ export function poll(fn, intervalMs) {
   let timer = null;
   let stopped = false;
   let busy = false;
+  let again = false; // now() was called during a refresh: run once more right after it
   async function tick() {
     timer = null;
-    if (stopped || busy) return;
+    if (stopped) return;
+    if (busy) { again = true; return; }
     if (document.hidden) { schedule(intervalMs); return; }
     busy = true;
     let next = intervalMs;
@@ -176,6 +178,7 @@ export function poll(fn, intervalMs) {
     } finally {
       busy = false;
     }
+    if (again) { again = false; next = 0; }
     schedule(next);
   }
   function schedule(ms) {

@@ -8,7 +8,7 @@ const REFRESH_MS = 5000;
 
 export function mountEvents(root, ctx) {
   const state = {
-    events: [], cursor: null, hasMore: false, olderLoaded: false, loaded: false, error: null, shown: '',
+    events: [], cursor: null, hasMore: false, olderLoaded: false, loaded: false, error: null, shown: '', gen: 0,
     internal: ctx.query.get('internal') !== 'false',
   };
   const internalBox = h('input', { type: 'checkbox', id: 'ev-internal', checked: state.internal });
@@ -28,14 +28,17 @@ export function mountEvents(root, ctx) {
     history.replaceState(null, '', state.internal ? '#/events' : '#/events?internal=false');
     state.olderLoaded = false;
     state.loaded = false;
+    state.gen += 1;
     replace(listEl, h('p', { class: 'muted loading' }, 'Loading events…'));
     poller.now();
   });
 
   async function refresh() {
     if (state.olderLoaded) return undefined;
+    const gen = state.gen;
     try {
       const res = await api('/events', { query: { limit: PAGE, includeInternal: state.internal }, signal: ctx.signal });
+      if (gen !== state.gen) return 0; // the toggle changed meanwhile: ask again at once
       state.events = res.data || [];
       state.cursor = res.page ? res.page.cursor : null;
       state.hasMore = !!(res.page && res.page.hasMore);

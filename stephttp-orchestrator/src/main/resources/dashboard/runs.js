@@ -19,6 +19,7 @@ export function mountRuns(root, ctx) {
     hasMore: false,
     olderLoaded: false,
     force: false,
+    gen: 0, // bumped when the filters change, so an answer for old filters is dropped
     loaded: false,
     error: null,
     shown: '',
@@ -85,6 +86,7 @@ export function mountRuns(root, ctx) {
     state.olderLoaded = false;
     state.shown = '';
     state.force = true;
+    state.gen += 1;
     replace(listEl, h('p', { class: 'muted loading' }, 'Loading runs…'));
     poller.now();
   }
@@ -102,11 +104,13 @@ export function mountRuns(root, ctx) {
     state.force = false;
     if (!force && (state.olderLoaded || (state.loaded && !liveBox.checked))) return undefined;
     state.olderLoaded = false;
+    const gen = state.gen;
     const [runs, stats] = await Promise.allSettled([
       api('/runs', { query: { ...filterQuery(), limit: PAGE }, signal: ctx.signal }),
       api('/stats/runs', { query: { appId: state.appId, functionId: state.appId ? state.functionId : null }, signal: ctx.signal }),
     ]);
     if (ctx.signal.aborted) return undefined;
+    if (gen !== state.gen) return 0; // the filters changed meanwhile: ask again at once
     if (runs.status === 'fulfilled') {
       state.error = null;
       state.runs = runs.value.data || [];

@@ -95,8 +95,9 @@ final class Dashboard extends HttpServlet {
     String ext = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
     resp.setStatus(200);
     resp.setContentType(TYPES.getOrDefault(ext, "application/octet-stream"));
-    // HTML is revalidated every time so a new build is picked up; assets may be cached briefly.
-    resp.setHeader("Cache-Control", ext.equals("html") ? "no-cache" : "public, max-age=300");
+    // Revalidated every time: the modules are unversioned, so a cached one could run against a
+    // newer index.html after an upgrade. They are small and served from the same machine.
+    resp.setHeader("Cache-Control", "no-cache");
     resp.setContentLength(bytes.length);
     if (method.equals("GET")) {
       resp.getOutputStream().write(bytes);

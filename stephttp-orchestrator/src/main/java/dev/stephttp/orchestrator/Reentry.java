@@ -41,6 +41,10 @@ final class Reentry {
         .callTimeout(settings.reentryTimeout())
         .readTimeout(settings.reentryTimeout())
         .connectTimeout(Duration.ofSeconds(10))
+        // okhttp keeps 5 idle connections by default: with more concurrent re-entries the
+        // surplus connections to the app were closed and reopened under load (BENCHMARKS.md)
+        .connectionPool(new okhttp3.ConnectionPool(settings.reentryConcurrency(), 5,
+            java.util.concurrent.TimeUnit.MINUTES))
         .followRedirects(false)
         .retryOnConnectionFailure(false)
         .build();
