@@ -93,7 +93,8 @@ class InngestTsSdkIT {
           }
         });
         // After the sleep the SDK reports its waitForEvent; send events once the wait exists.
-        Waiting.until(Duration.ofSeconds(60), () -> orch.store().read(tx -> tx.counts()).get("pauses") > 0);
+        Runs.await("the SDK's wait to be registered", Duration.ofSeconds(60),
+            () -> orch.store().read(tx -> tx.counts()).get("pauses") > 0);
         sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"bob\",\"by\":\"mallory\"}}");
         sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"ada\",\"by\":\"ops\"}}");
         assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo("200 {\"a\":\"A:ada\",\"b\":\"B\",\"by\":\"ops\"}");
@@ -144,21 +145,4 @@ class InngestTsSdkIT {
     drain.start();
     return p;
   }
-
-  /** Bounded condition waits without fixed sleeps. */
-  static final class Waiting {
-    static void until(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      Object lock = new Object();
-      while (!condition.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("condition not met within " + timeout);
-        }
-        synchronized (lock) {
-          lock.wait(20);
-        }
-      }
-    }
-  }
-
 }
