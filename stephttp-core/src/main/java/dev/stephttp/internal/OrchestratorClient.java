@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -49,6 +50,10 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
         .readTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .writeTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .callTimeout(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // okhttp keeps 5 idle connections by default, fewer than the checkpoint senders: under
+        // load the surplus connections were closed and reopened (BENCHMARKS.md, filter overhead)
+        .connectionPool(new ConnectionPool(Math.max(5, 2 * settings.checkpointThreads()), 5,
+            TimeUnit.MINUTES))
         .followRedirects(false)
         .build();
   }

@@ -41,10 +41,14 @@ final class Reentry {
         .callTimeout(settings.reentryTimeout())
         .readTimeout(settings.reentryTimeout())
         .connectTimeout(Duration.ofSeconds(10))
-        // okhttp keeps 5 idle connections by default: with more concurrent re-entries the
-        // surplus connections to the app were closed and reopened under load (BENCHMARKS.md)
-        .connectionPool(new okhttp3.ConnectionPool(settings.reentryConcurrency(), 5,
-            java.util.concurrent.TimeUnit.MINUTES))
+        // okhttp keeps 5 idle connections for 5 minutes by default: under load the surplus
+        // connections to the app were closed and reopened, and after a quiet spell longer than
+        // the app server's idle timeout (Jetty 30 s, Node 5 s) a re-entry went out on a
+        // connection the app had closed ("unexpected end of stream"; no retry on connection
+        // failure here), failing runs without retries (BENCHMARKS.md). Pool one connection per
+        // concurrent re-entry, but drop idle ones sooner than common server idle timeouts.
+        .connectionPool(new okhttp3.ConnectionPool(settings.reentryConcurrency(), 4,
+            java.util.concurrent.TimeUnit.SECONDS))
         .followRedirects(false)
         .retryOnConnectionFailure(false)
         .build();

@@ -1,0 +1,108 @@
+package dev.stephttp.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Measurement 3, orchestrator throughput: many concurrent clients, each repeating a whole
+ * three-step run against the orchestrator process (durable SQLite store, synchronous=FULL):
+ * <ul>
+ *   <li>{@code pipelined} — what the Java client sends for a fast handler: create-run carrying
+ *       the first step, then one {@code /steps} call with the other two steps and RunComplete
+ *       (the checkpoint pipeline batches everything queued behind the create-run);
+ *   <li>{@code unbatched} — the worst case: create-run with step 1, then one {@code /steps}
+ *       call per op (steps 2, 3 and RunComplete): four durable writes per run.
+ * </ul>
+ * Each is measured with group commit on and off (a fresh orchestrator and database each time).
+ */
+final class OrchestratorLoad {
+  private static final String DATA = "{\"order\":\"o-1\",\"total\":4200}";
+
+  private OrchestratorLoad() {}
+
+  static void oneRun(RawHttp http, boolean unbatched) throws Exception {
+    String id = Bodies.runId();
+    String a = Bodies.stepRun("a", DATA);
+    String b = Bodies.stepRun("b", DATA);
+    String c = Bodies.stepRun("c", DATA);
+    expect200(http.post("/v1/checkpoint", Bodies.create(id, "http://127.0.0.1:9", "/load", a)));
+    String stepsPath = "/v1/checkpoint/" + id + "/steps";
+    if (unbatched) {
+      expect200(http.post(stepsPath, Bodies.steps(id, b)));
+      expect200(http.post(stepsPath, Bodies.steps(id, c)));
+      expect200(http.post(stepsPath, Bodies.steps(id, Bodies.COMPLETE)));
+    } else {
+      expect200(http.post(stepsPath, Bodies.steps(id, b, c, Bodies.COMPLETE)));
+    }
+  }
+
+  static void expect200(RawHttp.Response r) {
+    if (r.status() != 200) {
+      throw new IllegalStateException("answered " + r.status() + ": " + r.text());
+    }
+  }
+
+  static Summary run(Args a) throws Exception {
+    int connections = a.integer("connections", 64);
+    int rounds = a.integer("rounds", 3);
+    long warmup = a.integer("warmup-ms", 3000);
+    long measure = a.integer("measure-ms", 10_000);
+    long maxOps = a.integer("max-ops", 2_000_000);
+    List<String> modes = List.of(a.text("modes", "pipelined,unbatched").split(","));
+    boolean withoutGroupCommit = !a.flag("skip-no-group-commit");
+    Summary s = new Summary("Orchestrator throughput: " + connections + " concurrent clients,"
+        + " three-step runs, SQLite WAL synchronous=FULL, " + measure / 1000.0 + " s per row per"
+        + " round", List.of("runs/s", "HTTP req/s", "run p50 ms", "run p99 ms", "orch. CPU µs/run",
+            "driver CPU µs/run", "errors"));
+    for (int r = 1; r <= rounds; r++) {
+      if (!a.flag("skip-limits")) {
+        Limits.measure(a, s, r);
+      }
+      for (String mode : modes) {
+        boolean unbatched = mode.equals("unbatched");
+        int requestsPerRun = unbatched ? 4 : 2;
+        List<Boolean> groupCommit = withoutGroupCommit ? List.of(true, false) : List.of(true);
+        for (boolean gc : groupCommit) {
+          Path dir = Files.createTempDirectory("stephttp-bench-orch");
+          List<String> extra = new ArrayList<>();
+          if (!gc) {
+            extra.add("--no-group-commit");
+          }
+          try (ChildOrchestrator o = ChildOrchestrator.start(Bench.jar(a), dir.resolve("o.db"),
+              Bench.orchestratorJvm(a), extra)) {
+            double[] cpu = new double[4];
+            ClosedLoop.Result res = ClosedLoop.run(o.baseUrl(), connections, warmup, measure,
+                maxOps, (http, t, seq) -> oneRun(http, unbatched), () -> {
+                  cpu[0] = o.cpuSeconds();
+                  cpu[1] = Bench.ownCpuSeconds();
+                }, () -> {
+                  cpu[2] = o.cpuSeconds();
+                  cpu[3] = Bench.ownCpuSeconds();
+                });
+            // CPU inside the measured window only (JIT compilation during warm-up excluded)
+            double orchCpu = (cpu[2] - cpu[0]) / res.operations() * 1e6;
+            double driverCpu = (cpu[3] - cpu[1]) / res.operations() * 1e6;
+            String row = mode + " (" + requestsPerRun + " req/run), group commit "
+                + (gc ? "on" : "off");
+            s.add(row, "runs/s", res.perSecond());
+            s.add(row, "HTTP req/s", res.perSecond() * requestsPerRun);
+            s.add(row, "run p50 ms", res.latencies().percentileMillis(0.5));
+            s.add(row, "run p99 ms", res.latencies().percentileMillis(0.99));
+            s.add(row, "orch. CPU µs/run", orchCpu);
+            s.add(row, "driver CPU µs/run", driverCpu);
+            s.add(row, "errors", res.errors());
+            System.err.printf("round %d %-45s %7.0f runs/s  p50 %.1f ms  p99 %.1f ms  orchestrator"
+                + " %.0f µs CPU/run, driver %.0f µs CPU/run, errors %d%n",
+                r, row, res.perSecond(), res.latencies().percentileMillis(0.5),
+                res.latencies().percentileMillis(0.99), orchCpu, driverCpu, res.errors());
+          } finally {
+            Bench.deleteTree(dir);
+          }
+        }
+      }
+    }
+    return s;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.stephttp.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Smoke test: every benchmark harness runs end to end with tiny parameters (this measures
+ * nothing; the figures come from {@code java -jar stephttp-benchmarks.jar}, see BENCHMARKS.md).
+ */
+@Timeout(120)
+class BenchmarkHarnessTest {
+  private static String jar() {
+    String jar = System.getProperty("stephttp.orchestrator.jar", ChildOrchestrator.DEFAULT_JAR);
+    assumeTrue(Files.isRegularFile(Path.of(jar)), "orchestrator jar not built: " + jar);
+    return jar;
+  }
+
+  private static Args args(String... more) {
+    String[] common = {"--jar", jar(), "--rounds", "1", "--warmup-ms", "200", "--measure-ms",
+        "500", "--orchestrator-jvm", "-Xmx256m -XX:TieredStopAtLevel=1"};
+    String[] all = new String[common.length + more.length];
+    System.arraycopy(common, 0, all, 0, common.length);
+    System.arraycopy(more, 0, all, common.length, more.length);
+    return new Args(all);
+  }
+
+  @Test
+  void stepBenchmarkRunsInProcess() throws Exception {
+    Summary s = StepRunner.run(new Args(new String[] {"--forks", "0", "--warmup-iterations",
+        "0", "--iterations", "1", "--iteration-s", "1"}));
+    assertThat(s.median("stepRun (small)", "ns/step")).isPositive();
+  }
+
+  @Test
+  void filterLoadMeasuresThreeServlets() throws Exception {
+    Summary s = FilterLoad.run(args("--connections", "2"));
+    assertThat(s.median("/plain", "req/s")).isPositive();
+    assertThat(s.median("/steps", "req/s")).isPositive();
+    assertThat(s.median("/steps", "errors")).isZero();
+  }
+
+  @Test
+  void orchestratorLoadCompletesRuns() throws Exception {
+    Summary s = OrchestratorLoad.run(args("--connections", "4", "--modes", "pipelined",
+        "--skip-no-group-commit", "--fsync-samples", "20"));
+    assertThat(s.median("pipelined (2 req/run), group commit on", "runs/s")).isPositive();
+    assertThat(s.median("pipelined (2 req/run), group commit on", "errors")).isZero();
+  }
+
+  @Test
+  void asyncLatenciesAreMeasured() throws Exception {
+    Summary s = AsyncLatency.run(args("--sleep-runs", "20", "--sleep-lead-ms", "1500",
+        "--sleep-spread-ms", "500", "--sleep-warmup-runs", "10", "--output-runs", "5", "--output-concurrency", "2",
+        "--event-pending", "50", "--event-samples", "5")).get(0);
+    assertThat(s.markdown()).contains("(a) sleep", "(b) RunComplete", "(c) POST /e");
+    assertThat(s.median("(c) POST /e → re-entry, 50 other waits on the event", "samples"))
+        .isEqualTo(5);
+  }
+
+  @Test
+  void scaleRestartsAndFiresEverySleep() throws Exception {
+    Summary s = ScaleBench.run(args("--runs", "200", "--due-ms", "10000", "--connections", "4"));
+    assertThat(s.median("200 sleeps", "fired")).isEqualTo(200);
+  }
+}
