@@ -4,25 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stephttp.Step;
-import dev.stephttp.servlet.StepHttpConfig;
 import dev.stephttp.servlet.StepHttpFilter;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CancelRerunTest {
   @TempDir static Path dir;
   static Orchestrator orch;
-  static Server app;
+  static LibraryApp app;
   static String appUrl;
   static Api api;
 
@@ -46,29 +39,13 @@ class CancelRerunTest {
     orch = Orchestrator.builder().port(0).database(dir.resolve("cancel.db")).signingKey(Api.KEY)
         .eventKey("ek").retryBackoff(Duration.ofMillis(100)).rateLimiting(false).start();
     api = Api.bearer(orch);
-    StepHttpConfig config = StepHttpConfig.builder().baseUrl(orch.baseUrl()).signingKey(Api.KEY)
-        .eventKey("ek").build();
-    app = new Server();
-    ServerConnector c = new ServerConnector(app);
-    c.setHost("127.0.0.1");
-    c.setPort(0);
-    app.addConnector(c);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*",
-        EnumSet.of(DispatcherType.REQUEST));
-    ctx.addServlet(new ServletHolder(JavaLibraryEndToEndTest.servlet(CancelRerunTest::slow)),
-        "/slow");
-    ctx.addServlet(new ServletHolder(JavaLibraryEndToEndTest.servlet(CancelRerunTest::greet)),
-        "/greet");
-    app.setHandler(ctx);
-    app.start();
-    appUrl = "http://127.0.0.1:" + c.getLocalPort();
+    app = LibraryApp.start(orch, Api.KEY, Map.of("/slow", CancelRerunTest::slow, "/greet", CancelRerunTest::greet));
+    appUrl = app.url;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    app.stop();
+    app.close();
     orch.close();
   }
 

@@ -17,10 +17,6 @@ import dev.stephttp.Step;
 import dev.stephttp.WaitForEvent;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
-import dev.stephttp.servlet.StepHttpConfig;
-import dev.stephttp.servlet.StepHttpFilter;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -32,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,11 +37,6 @@ import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +59,7 @@ class DashboardIT {
       .callTimeout(Duration.ofSeconds(30)).build();
 
   static Orchestrator orch;
-  static Server app;
+  static LibraryApp app;
   static String appUrl;
   static Playwright pw;
   static Browser browser;
@@ -93,24 +83,9 @@ class DashboardIT {
 
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek")
         .retryBackoff(Duration.ofMillis(100)).start();
-    StepHttpConfig config = StepHttpConfig.builder().baseUrl(orch.baseUrl()).signingKey(KEY)
-        .eventKey("ek").build();
-    app = new Server();
-    ServerConnector c = new ServerConnector(app);
-    c.setHost("127.0.0.1");
-    c.setPort(0);
-    app.addConnector(c);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*",
-        EnumSet.of(DispatcherType.REQUEST));
-    ctx.addServlet(new ServletHolder(servlet(DashboardIT::greet)), "/greet");
-    ctx.addServlet(new ServletHolder(servlet(DashboardIT::fulfil)), "/orders/fulfil");
-    ctx.addServlet(new ServletHolder(servlet(DashboardIT::charge)), "/charge");
-    ctx.addServlet(new ServletHolder(servlet(DashboardIT::approve)), "/approve");
-    app.setHandler(ctx);
-    app.start();
-    appUrl = "http://127.0.0.1:" + c.getLocalPort();
+    app = LibraryApp.start(orch, KEY, Map.of("/greet", DashboardIT::greet, "/orders/fulfil", DashboardIT::fulfil,
+        "/charge", DashboardIT::charge, "/approve", DashboardIT::approve));
+    appUrl = app.url;
   }
 
   @AfterAll
@@ -122,7 +97,7 @@ class DashboardIT {
       pw.close();
     }
     if (app != null) {
-      app.stop();
+      app.close();
     }
     if (orch != null) {
       orch.close();
@@ -150,21 +125,6 @@ class DashboardIT {
   }
 
   // ---- the app: two durable endpoints ----
-
-  interface Body {
-    void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException;
-  }
-
-  static HttpServlet servlet(Body body) {
-    return new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        body.handle(req, resp);
-      }
-    };
-  }
 
   static void greet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     String who = req.getParameter("who");

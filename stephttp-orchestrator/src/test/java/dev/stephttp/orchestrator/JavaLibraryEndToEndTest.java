@@ -6,17 +6,13 @@ import dev.stephttp.Step;
 import dev.stephttp.WaitForEvent;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
-import dev.stephttp.servlet.StepHttpConfig;
 import dev.stephttp.servlet.StepHttpFilter;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,11 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +35,7 @@ class JavaLibraryEndToEndTest {
 
   @TempDir static Path dir;
   static Orchestrator orch;
-  static Server app;
+  static LibraryApp app;
   static String appUrl;
   static final OkHttpClient USER = new OkHttpClient.Builder()
       .callTimeout(Duration.ofSeconds(60)).readTimeout(Duration.ofSeconds(60)).build();
@@ -53,47 +44,16 @@ class JavaLibraryEndToEndTest {
   static void start() throws Exception {
     orch = Orchestrator.builder().port(0).database(dir.resolve("e2e.db")).signingKey(KEY)
         .eventKey("ek").retryBackoff(Duration.ofMillis(100)).start();
-    StepHttpConfig config = StepHttpConfig.builder().baseUrl(orch.baseUrl()).signingKey(KEY)
-        .eventKey("ek").build();
-    app = new Server();
-    ServerConnector c = new ServerConnector(app);
-    c.setHost("127.0.0.1");
-    c.setPort(0);
-    app.addConnector(c);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*",
-        EnumSet.of(DispatcherType.REQUEST));
-    ctx.addServlet(new ServletHolder(servlet(JavaLibraryEndToEndTest::greet)), "/greet");
-    ctx.addServlet(new ServletHolder(servlet(JavaLibraryEndToEndTest::order)), "/order");
-    ctx.addServlet(new ServletHolder(servlet(JavaLibraryEndToEndTest::flaky)), "/flaky");
-    ctx.addServlet(new ServletHolder(servlet(JavaLibraryEndToEndTest::broken)), "/broken");
-    ctx.addServlet(new ServletHolder(servlet(JavaLibraryEndToEndTest::approve)), "/approve");
-    app.setHandler(ctx);
-    app.start();
-    appUrl = "http://127.0.0.1:" + c.getLocalPort();
+    app = LibraryApp.start(orch, KEY, Map.of("/greet", JavaLibraryEndToEndTest::greet, "/order", JavaLibraryEndToEndTest::order,
+        "/flaky", JavaLibraryEndToEndTest::flaky, "/broken", JavaLibraryEndToEndTest::broken,
+        "/approve", JavaLibraryEndToEndTest::approve));
+    appUrl = app.url;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    app.stop();
+    app.close();
     orch.close();
-  }
-
-  interface Body {
-    void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException;
-  }
-
-  static HttpServlet servlet(Body body) {
-    return new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp)
-          throws IOException {
-        body.handle(req, resp);
-      }
-    };
   }
 
   static void count(String key) {
