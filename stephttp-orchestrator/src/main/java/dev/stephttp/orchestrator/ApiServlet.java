@@ -138,6 +138,25 @@ final class ApiServlet extends HttpServlet {
     return 0;
   }
 
+  /**
+   * §2.0 bearer check, then the body read within {@code limit} before parsing (§9.6). Null when
+   * the caller was not authorised (the 401 is already written).
+   */
+  private JsonNode authorizedJson(HttpServletRequest req, HttpServletResponse resp, int limit,
+      String error) throws IOException {
+    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+      HttpIo.authFailed(resp);
+      return null;
+    }
+    byte[] body;
+    try {
+      body = HttpIo.readBody(req, limit);
+    } catch (HttpIo.TooLarge e) {
+      throw new BadRequest(error + ": larger than " + (limit >> 20) + " MiB");
+    }
+    return HttpIo.parse(body, error);
+  }
+
   private static void requireMethod(String actual, String expected) {
     if (!expected.equals(actual)) {
       throw new BadRequest(405, "Method " + actual + " not allowed; expected " + expected);
@@ -145,18 +164,11 @@ final class ApiServlet extends HttpServlet {
   }
 
   private void createRun(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
-      HttpIo.authFailed(resp);
+    JsonNode node = authorizedJson(req, resp, Settings.MAX_CREATE_BODY, "Invalid request body");
+    if (node == null) {
       return;
     }
-    byte[] body;
-    try {
-      body = HttpIo.readBody(req, Settings.MAX_CREATE_BODY);
-    } catch (HttpIo.TooLarge e) {
-      throw new BadRequest("Invalid request body: larger than 4 MiB");
-    }
-    RunRequests.Create create =
-        RunRequests.parseCreate(HttpIo.parse(body, "Invalid request body"));
+    RunRequests.Create create = RunRequests.parseCreate(node);
     RunRecord run = create.run();
     join(store.write(tx -> {
       if (tx.run(run.id()) != null) {
@@ -178,17 +190,10 @@ final class ApiServlet extends HttpServlet {
 
   private void steps(HttpServletRequest req, HttpServletResponse resp, String pathRunId)
       throws IOException {
-    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
-      HttpIo.authFailed(resp);
+    JsonNode node = authorizedJson(req, resp, Settings.MAX_STEPS_BODY, "invalid request body");
+    if (node == null) {
       return;
     }
-    byte[] body;
-    try {
-      body = HttpIo.readBody(req, Settings.MAX_STEPS_BODY);
-    } catch (HttpIo.TooLarge e) {
-      throw new BadRequest("invalid request body: larger than 8 MiB");
-    }
-    JsonNode node = HttpIo.parse(body, "invalid request body");
     String runId = RunRequests.stepsRunId(node, pathRunId);
     List<Op> ops = Op.parseList(node.get("steps"), "invalid request body: steps");
     // §2.2: processing problems (unknown run, limits) are logged only; the answer is 200.
@@ -203,17 +208,10 @@ final class ApiServlet extends HttpServlet {
 
   /** §2.4 (Go dead code, optional): {@code result} is treated like a RunComplete's data. */
   private void goResponse(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
-      HttpIo.authFailed(resp);
+    JsonNode node = authorizedJson(req, resp, Settings.MAX_STEPS_BODY, "invalid request body");
+    if (node == null) {
       return;
     }
-    byte[] body;
-    try {
-      body = HttpIo.readBody(req, Settings.MAX_STEPS_BODY);
-    } catch (HttpIo.TooLarge e) {
-      throw new BadRequest("invalid request body: larger than 8 MiB");
-    }
-    JsonNode node = HttpIo.parse(body, "invalid request body");
     String runId = RunRequests.ulid(node.get("run_id"), "run_id");
     JsonNode result = node.get("result");
     if (result == null || !result.isObject()) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.Signatures;
 import dev.stephttp.internal.wire.StepIds;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -18,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A tiny app on Jetty (port 0) that answers re-entries the way the Java client does: it fetches
@@ -139,30 +134,12 @@ final class FakeApp implements AutoCloseable {
   final AtomicInteger reentries = new AtomicInteger();
   final AtomicInteger badSignatures = new AtomicInteger();
   private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-  private final Server server;
-  private final int port;
+  private final LibraryApp app;
   private volatile String orchestratorUrl;
   private volatile String signingKey;
 
   FakeApp() throws Exception {
-    server = new Server();
-    ServerConnector c = new ServerConnector(server);
-    c.setHost("127.0.0.1");
-    c.setPort(0);
-    server.addConnector(c);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    ctx.addServlet(new ServletHolder(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        serve(req, resp);
-      }
-    }), "/*");
-    server.setHandler(ctx);
-    server.start();
-    port = c.getLocalPort();
+    app = LibraryApp.plain(this::serve);
   }
 
   FakeApp orchestrator(String url, String key) {
@@ -177,7 +154,7 @@ final class FakeApp implements AutoCloseable {
   }
 
   String domain() {
-    return "http://127.0.0.1:" + port;
+    return app.url;
   }
 
   int executions(String runId, String stepId) {
@@ -250,6 +227,6 @@ final class FakeApp implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.stop();
+    app.close();
   }
 }

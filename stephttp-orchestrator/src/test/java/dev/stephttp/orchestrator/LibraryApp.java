@@ -35,15 +35,27 @@ final class LibraryApp implements AutoCloseable {
   static LibraryApp start(Orchestrator orch, String key, Map<String, Body> routes) throws Exception {
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orch.baseUrl()).signingKey(key)
         .eventKey("ek").build();
+    ServletContextHandler ctx = new ServletContextHandler();
+    ctx.setContextPath("/");
+    ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
+    new LinkedHashMap<>(routes).forEach((path, body) -> ctx.addServlet(new ServletHolder(servlet(body)), path));
+    return loopback(ctx);
+  }
+
+  /** Starts a plain app (no filter) answering every path with {@code all}. */
+  static LibraryApp plain(Body all) throws Exception {
+    ServletContextHandler ctx = new ServletContextHandler();
+    ctx.setContextPath("/");
+    ctx.addServlet(new ServletHolder(servlet(all)), "/*");
+    return loopback(ctx);
+  }
+
+  private static LibraryApp loopback(ServletContextHandler ctx) throws Exception {
     Server server = new Server();
     ServerConnector c = new ServerConnector(server);
     c.setHost("127.0.0.1");
     c.setPort(0);
     server.addConnector(c);
-    ServletContextHandler ctx = new ServletContextHandler();
-    ctx.setContextPath("/");
-    ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
-    new LinkedHashMap<>(routes).forEach((path, body) -> ctx.addServlet(new ServletHolder(servlet(body)), path));
     server.setHandler(ctx);
     server.start();
     return new LibraryApp(server, "http://127.0.0.1:" + c.getLocalPort());
