@@ -58,6 +58,7 @@ public final class Execution {
   private final Map<Class<?>, Object> attachments = new HashMap<>();
   private final List<String> visited = new ArrayList<>();
   private int stepsProduced;
+  private Suspension suspension;
 
   private Execution(
       String runId, Mode mode, Map<String, JsonNode> memo, String targetStepId, OpSink sink, EventPublisher events) {
@@ -133,6 +134,15 @@ public final class Execution {
   /** Whether the handler has produced any op (a run with none is not sent to the orchestrator). */
   public boolean producedOps() {
     return stepsProduced > 0;
+  }
+
+  /**
+   * The suspension this execution ended in, or null while it may continue. It is recorded before
+   * it is thrown, so the integration decides from this record and not from what reached it:
+   * containers and frameworks wrap or swallow throwables (DESIGN.md §3).
+   */
+  public Suspension suspension() {
+    return suspension;
   }
 
   /** Whether any step was reached (memoized or new); options are frozen from then on. */
@@ -255,23 +265,32 @@ public final class Execution {
     if (mode == Mode.SYNC) {
       sink.emit(op);
       if (suspend) {
-        throw Suspension.at(op);
+        throw suspend(Suspension.at(op));
       }
     } else {
       // PROTOCOL.md §5.4: on re-entry every new op is reported and the handler stops.
-      throw Suspension.at(op);
+      throw suspend(Suspension.at(op));
     }
+  }
+
+  private Suspension suspend(Suspension s) {
+    suspension = s;
+    return s;
   }
 
   private void checkTarget(StepKey key) {
     // PROTOCOL.md §5.3: a re-entry aimed at a step must execute that step and nothing else.
     if (mode == Mode.REENTRY && targetStepId != null && !targetStepId.equals(key.hash())) {
-      throw Suspension.targetNotFound();
+      throw suspend(Suspension.targetNotFound());
     }
   }
 
   private StepKey next(String id) {
     Objects.requireNonNull(id, "step id == null");
+    if (suspension != null) {
+      // A handler that caught the suspension and carried on: nothing more runs in this request.
+      throw suspension;
+    }
     if (id.isEmpty()) {
       throw new IllegalArgumentException("step id must not be empty");
     }

@@ -61,6 +61,32 @@ class ExecutionTest {
     }
   }
 
+  @Test
+  void suspensionIsRecordedAndAHandlerThatSwallowsItRunsNoFurtherStep() {
+    List<GeneratorOpcode> emitted = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", emitted::add, events -> List.of());
+    AtomicInteger after = new AtomicInteger();
+    Throwable second = null;
+    try (Execution.Scope s = execution.enter()) {
+      assertThat(execution.suspension()).isNull();
+      try {
+        Step.sleep("nap", Duration.ofSeconds(5));
+      } catch (Throwable swallowed) {
+        assertThat(swallowed).isSameAs(execution.suspension());
+      }
+      try {
+        Step.run("after", Integer.class, after::incrementAndGet);
+      } catch (Suspension again) {
+        second = again;
+      }
+    }
+    assertThat(execution.suspension()).isNotNull();
+    assertThat(execution.suspension().op().op()).isEqualTo(Opcode.SLEEP);
+    assertThat(second).isSameAs(execution.suspension());
+    assertThat(after).hasValue(0);
+    assertThat(emitted).extracting(GeneratorOpcode::op).containsExactly(Opcode.SLEEP);
+  }
+
   static JsonNode json(String s) {
     return Json.parse(s.getBytes());
   }

@@ -2,6 +2,7 @@ package dev.stephttp.servlet;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Holds the handler's response body back (DESIGN.md §4) so that an async switch can still turn
@@ -22,11 +24,18 @@ import java.util.Map;
  * <p>In streaming mode (the sync phase) a flush or a body larger than the limit commits the
  * response and the rest streams through; the copy for {@code RunComplete} is then dropped if it
  * outgrows the limit. In capture mode (re-entries) nothing reaches the client and a body beyond
- * the limit is an overflow. Confined to the request's thread.
+ * the limit is an overflow.
+ *
+ * <p>Once the run's execution has recorded a suspension the response is sealed: nothing the
+ * handler, a framework's exception handler or an error page writes, flushes, sets or sends
+ * reaches the client any more, so the async switch can still answer (Spring's message converters
+ * flush as they write; an {@code @ExceptionHandler} would otherwise commit its own 500 first).
+ * Confined to the request's thread.
  */
 final class BufferedResponse extends HttpServletResponseWrapper {
   private final int limit;
   private final boolean streaming;
+  private final BooleanSupplier sealed;
   private final ByteArrayOutputStream held = new ByteArrayOutputStream();
   private ByteArrayOutputStream copy = new ByteArrayOutputStream();
   private boolean released;
@@ -36,10 +45,11 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   private PrintWriter writer;
   private boolean internalFlush;
 
-  BufferedResponse(HttpServletResponse response, int limit, boolean streaming) {
+  BufferedResponse(HttpServletResponse response, int limit, boolean streaming, BooleanSupplier sealed) {
     super(response);
     this.limit = limit;
     this.streaming = streaming;
+    this.sealed = sealed;
   }
 
   @Override
@@ -67,6 +77,9 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   @Override
   public void flushBuffer() throws IOException {
+    if (sealed.getAsBoolean()) {
+      return;
+    }
     flushWriter();
     if (streaming) {
       release();
@@ -76,6 +89,9 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   @Override
   public void resetBuffer() {
+    if (sealed.getAsBoolean()) {
+      return;
+    }
     if (!released) {
       held.reset();
       copy = new ByteArrayOutputStream();
@@ -86,12 +102,18 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   @Override
   public void reset() {
+    if (sealed.getAsBoolean()) {
+      return;
+    }
     resetBuffer();
     super.reset();
   }
 
   @Override
   public void sendRedirect(String location) throws IOException {
+    if (sealed.getAsBoolean()) {
+      return;
+    }
     if (streaming) {
       super.sendRedirect(location);
       return;
@@ -103,6 +125,9 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc, String msg) throws IOException {
+    if (sealed.getAsBoolean()) {
+      return;
+    }
     if (streaming) {
       super.sendError(sc, msg);
       return;
@@ -118,6 +143,104 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   @Override
   public void sendError(int sc) throws IOException {
     sendError(sc, null);
+  }
+
+  @Override
+  public void setStatus(int sc) {
+    if (!sealed.getAsBoolean()) {
+      super.setStatus(sc);
+    }
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    if (!sealed.getAsBoolean()) {
+      super.setHeader(name, value);
+    }
+  }
+
+  @Override
+  public void addHeader(String name, String value) {
+    if (!sealed.getAsBoolean()) {
+      super.addHeader(name, value);
+    }
+  }
+
+  @Override
+  public void setIntHeader(String name, int value) {
+    if (!sealed.getAsBoolean()) {
+      super.setIntHeader(name, value);
+    }
+  }
+
+  @Override
+  public void addIntHeader(String name, int value) {
+    if (!sealed.getAsBoolean()) {
+      super.addIntHeader(name, value);
+    }
+  }
+
+  @Override
+  public void setDateHeader(String name, long date) {
+    if (!sealed.getAsBoolean()) {
+      super.setDateHeader(name, date);
+    }
+  }
+
+  @Override
+  public void addDateHeader(String name, long date) {
+    if (!sealed.getAsBoolean()) {
+      super.addDateHeader(name, date);
+    }
+  }
+
+  @Override
+  public void addCookie(Cookie cookie) {
+    if (!sealed.getAsBoolean()) {
+      super.addCookie(cookie);
+    }
+  }
+
+  @Override
+  public void setContentType(String type) {
+    if (!sealed.getAsBoolean()) {
+      super.setContentType(type);
+    }
+  }
+
+  @Override
+  public void setCharacterEncoding(String charset) {
+    if (!sealed.getAsBoolean()) {
+      super.setCharacterEncoding(charset);
+    }
+  }
+
+  @Override
+  public void setContentLength(int len) {
+    if (!sealed.getAsBoolean()) {
+      super.setContentLength(len);
+    }
+  }
+
+  @Override
+  public void setContentLengthLong(long len) {
+    if (!sealed.getAsBoolean()) {
+      super.setContentLengthLong(len);
+    }
+  }
+
+  @Override
+  public void setLocale(Locale locale) {
+    if (!sealed.getAsBoolean()) {
+      super.setLocale(locale);
+    }
+  }
+
+  @Override
+  public void setBufferSize(int size) {
+    if (!sealed.getAsBoolean()) {
+      super.setBufferSize(size);
+    }
   }
 
   @Override
@@ -233,7 +356,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
+      if (len == 0 || sealed.getAsBoolean()) {
         return;
       }
       if (!passThrough) {
@@ -252,7 +375,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void flush() throws IOException {
-      if (internalFlush) {
+      if (internalFlush || sealed.getAsBoolean()) {
         return; // moving the writer's chars into this stream is not a flush by the handler
       }
       if (streaming && released) {

@@ -42,8 +42,9 @@ final class DurableRequests {
     this.settings = config.clientSettings();
     this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings));
     String redirectBase = config.redirectBaseUrl != null ? stripSlash(config.redirectBaseUrl) : settings.baseUrl();
-    this.sync = new SyncPhase(config, pipeline, redirectBase);
-    this.reentry = new Reentry(pipeline.client());
+    Suspensions suspensions = new Suspensions();
+    this.sync = new SyncPhase(config, pipeline, redirectBase, suspensions);
+    this.reentry = new Reentry(pipeline.client(), suspensions);
     StepHttp.register(this);
     log.info("stephttp ready: {} (SDK {})", settings, Sdk.HEADER_VALUE);
   }
@@ -65,9 +66,16 @@ final class DurableRequests {
         reentry.handle(runId.trim(), captured, response, handler);
         return;
       }
-      // PROTOCOL.md §5.3: never load another run's state on an unverified request.
-      log.warn("request {} {} carries X-Run-ID but no valid signature; handling it as a new request",
-          request.getMethod(), request.getRequestURI());
+      // PROTOCOL.md §5.3: never load another run's state on an unverified request; and never run
+      // it as a new request either (DESIGN.md §4: one unverifiable re-entry, retried by the
+      // orchestrator, created a new run each time). No retry: a retry cannot make it verify.
+      log.warn("{} {}: X-Run-ID with a signature that does not verify{}; answered 401",
+          request.getMethod(), request.getRequestURI(), captured.complete() ? "" : " (body not captured)");
+      response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
+      response.setHeader("x-inngest-no-retry", "true");
+      ErrorBodies.write(response, 401, ErrorBodies.errors("invalid_signature",
+          "X-Inngest-Signature does not verify for this request"));
+      return;
     }
     sync.handle(captured, response, handler);
   }

@@ -30,9 +30,11 @@ final class Reentry {
   static final int MAX_REPORTED_BODY = 4 << 20;
 
   private final OrchestratorClient client;
+  private final Suspensions suspensions;
 
-  Reentry(OrchestratorClient client) {
+  Reentry(OrchestratorClient client, Suspensions suspensions) {
     this.client = client;
+    this.suspensions = suspensions;
   }
 
   void handle(String runId, CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
@@ -53,21 +55,28 @@ final class Reentry {
       target = null;
     }
     Execution execution = Execution.reentry(runId, memo, target, client);
-    BufferedResponse buffered = new BufferedResponse(response, MAX_REPORTED_BODY, false);
-    try (Execution.Scope e = execution.enter()) {
-      handler.handle(request, buffered);
-    } catch (Suspension suspension) {
+    BufferedResponse buffered = new BufferedResponse(response, MAX_REPORTED_BODY, false,
+        () -> execution.suspension() != null);
+    Throwable thrown = Suspensions.run(execution, request, buffered, handler);
+    Suspension suspension = execution.suspension();
+    if (suspension != null) {
+      suspensions.check(suspension, thrown, request);
       suspended(runId, response, execution, suspension);
       return;
-    } catch (NonRetriableException e) {
-      log.warn("run {}: the handler failed without retry: {}", runId, e.toString());
-      answer(response, runId, 400, errorObject(e), true);
-      return;
-    } catch (Exception e) {
-      log.error("run {}: the handler failed during a re-entry; the orchestrator will retry", runId, e);
-      answer(response, runId, 500, errorObject(e), false);
+    }
+    // Containers and frameworks wrap what a handler throws: look for the user's own failure.
+    NonRetriableException nonRetriable = Suspensions.find(thrown, NonRetriableException.class);
+    if (nonRetriable != null) {
+      log.warn("run {}: the handler failed without retry: {}", runId, nonRetriable.toString());
+      answer(response, runId, 400, errorObject(nonRetriable), true);
       return;
     }
+    if (thrown instanceof Exception) {
+      log.error("run {}: the handler failed during a re-entry; the orchestrator will retry", runId, thrown);
+      answer(response, runId, 500, errorObject(Suspensions.unwrap(thrown)), false);
+      return;
+    }
+    Suspensions.rethrowError(thrown);
     if (buffered.overflowed()) {
       log.error("run {}: the handler's response exceeds {} bytes and cannot be recorded", runId, MAX_REPORTED_BODY);
       answer(response, runId, 400, ErrorBodies.errors("response_too_large",
@@ -99,7 +108,7 @@ final class Reentry {
     answer(response, runId, 206, Json.write(ops), noRetry);
   }
 
-  private static byte[] errorObject(Exception e) {
+  private static byte[] errorObject(Throwable e) {
     // No stack trace leaves the process; the log has it.
     ObjectNode body = Json.mapper().createObjectNode()
         .put("name", e.getClass().getSimpleName())

@@ -42,11 +42,13 @@ final class SyncPhase {
   private final StepHttpConfig config;
   private final CheckpointPipeline pipeline;
   private final String redirectBase;
+  private final Suspensions suspensions;
 
-  SyncPhase(StepHttpConfig config, CheckpointPipeline pipeline, String redirectBase) {
+  SyncPhase(StepHttpConfig config, CheckpointPipeline pipeline, String redirectBase, Suspensions suspensions) {
     this.config = config;
     this.pipeline = pipeline;
     this.redirectBase = redirectBase;
+    this.suspensions = suspensions;
   }
 
   void handle(CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
@@ -55,8 +57,10 @@ final class SyncPhase {
     String runId = UlidCreator.getMonotonicUlid().toString();
     Run run = new Run(runId, requestData(request), System.currentTimeMillis());
     RunCheckpoints checkpoints = pipeline.open(runId, run::createRun);
-    run.execution = Execution.sync(runId, checkpoints, pipeline.client());
-    BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true);
+    Execution execution = Execution.sync(runId, checkpoints, pipeline.client());
+    run.execution = execution;
+    BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true,
+        () -> execution.suspension() != null);
     stamp(response, runId);
     request.onStartAsync(() -> {
       try {
@@ -65,15 +69,19 @@ final class SyncPhase {
         throw new UncheckedIOException(e);
       }
     });
-    try (Execution.Scope e = run.execution.enter()) {
-      handler.handle(request, buffered);
-    } catch (Suspension suspension) {
+    Throwable thrown = Suspensions.run(execution, request, buffered, handler);
+    // DESIGN.md §3: the execution's record decides, whatever reached us (wrapped, swallowed, other).
+    Suspension suspension = execution.suspension();
+    if (suspension != null) {
+      suspensions.check(suspension, thrown, request);
       switchToAsync(run, checkpoints, request, response, buffered, suspension);
       return;
-    } catch (Exception e) {
-      handlerFailed(run, checkpoints, response, buffered, started, e);
+    }
+    if (thrown instanceof Exception) {
+      handlerFailed(run, checkpoints, response, buffered, started, (Exception) thrown);
       return;
     }
+    Suspensions.rethrowError(thrown);
     if (request.isAsyncStarted()) {
       completeWhenAsyncEnds(run, checkpoints, request, buffered, started);
       return;
@@ -148,7 +156,7 @@ final class SyncPhase {
     }
     if (run.execution.producedOps() || config.trackAllEndpoints) {
       ApiResult result = new ApiResult(500, java.util.Map.of("content-type", "application/json"),
-          new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, e.getClass().getSimpleName(), null);
+          new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
       checkpoints.emit(runComplete(result));
     }
   }

@@ -127,12 +127,14 @@ class BadInputIT {
   }
 
   @Test
-  void reentryWithMalformedRunIdIsANewRequest() throws Exception {
+  void reentryWithMalformedRunIdIsRejected() throws Exception {
     String signature = Signatures.sign(WireConformanceIT.SIGNING_KEY, new byte[0], Instant.now().getEpochSecond());
     try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/flow")
         .header("X-Run-ID", "../../etc/passwd").header("X-Inngest-Signature", signature).build()).execute()) {
-      assertThat(response.code()).isEqualTo(303);
+      assertThat(response.code()).isEqualTo(401);
+      assertNoStackTrace(response.body().string());
     }
     assertThat(orchestrator.requestsTo(p -> p.contains("/actions"))).isEmpty();
+    assertThat(Handlers.count("flow.a")).isZero();
   }
 }

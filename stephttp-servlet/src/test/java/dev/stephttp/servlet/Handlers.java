@@ -5,6 +5,7 @@ import dev.stephttp.NonRetriableException;
 import dev.stephttp.Step;
 import dev.stephttp.StepFailedException;
 import dev.stephttp.WaitForEvent;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,7 +46,8 @@ final class Handlers {
         Map.entry("/events", new Events()),
         Map.entry("/plain", new Plain()),
         Map.entry("/omit", new Omit()),
-        Map.entry("/async", new AsyncServlet()));
+        Map.entry("/async", new AsyncServlet()),
+        Map.entry("/swallow", new Swallow()));
   }
 
   static void text(HttpServletResponse resp, int status, String body) throws IOException {
@@ -213,6 +215,37 @@ final class Handlers {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
       byte[] body = req.getInputStream().readAllBytes();
       text(resp, 200, "plain " + body.length);
+    }
+  }
+
+  /**
+   * Plays the handler, framework or container that gets in the way of the suspension signal:
+   * {@code how=error} catches every Throwable and sends its own 500 naming it, {@code how=flush}
+   * writes and flushes a body naming it, {@code how=continue} swallows it and runs another step,
+   * {@code how=wrap} rethrows it wrapped as Tomcat and Spring do.
+   */
+  static final class Swallow extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+      String how = String.valueOf(req.getParameter("how"));
+      String a = Step.run("a", String.class, () -> "a" + bump("swallow.a"));
+      try {
+        Step.sleep("wait", Duration.ofMinutes(1));
+      } catch (Throwable t) {
+        switch (how) {
+          case "error" -> resp.sendError(500, t.toString());
+          case "flush" -> {
+            resp.setStatus(500);
+            resp.setHeader("X-Leak", "yes");
+            resp.getWriter().write("failed: " + t);
+            resp.flushBuffer();
+          }
+          case "continue" -> Step.run("after", String.class, () -> "after" + bump("swallow.after"));
+          default -> throw new ServletException("Handler dispatch failed: " + t, t);
+        }
+      }
+      String b = Step.run("b", String.class, () -> "b" + bump("swallow.b"));
+      text(resp, 200, a + b);
     }
   }
 }

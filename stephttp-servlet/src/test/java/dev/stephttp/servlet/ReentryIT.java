@@ -17,6 +17,8 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Re-entries by the orchestrator (acceptance item 4 of the library issue). */
 class ReentryIT {
@@ -143,6 +145,22 @@ class ReentryIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"error", "flush", "continue", "wrap"})
+  void reentryReportsTheSuspensionHoweverTheHandlerTreatsIt(String how) throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    try (Response response = app.http.newCall(signed("/swallow?how=" + how, WireConformanceIT.SIGNING_KEY).build())
+        .execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode ops = json(response);
+      assertThat(ops).hasSize(1);
+      assertThat(ops.get(0).path("op").asText()).isEqualTo("Sleep");
+      assertThat(ops.get(0).path("id").asText()).isEqualTo(StepIds.hash("wait"));
+    }
+    assertThat(Handlers.count("swallow.a")).isZero();
+    assertThat(Handlers.count("swallow.after")).isZero();
+  }
+
   @Test
   void fallbackKeyIsAccepted() throws Exception {
     app.close();
@@ -154,25 +172,28 @@ class ReentryIT {
   }
 
   @Test
-  void forgedSignatureIsTreatedAsANewRequest() throws Exception {
+  void forgedSignatureIsRejectedWithoutRunningAnything() throws Exception {
     orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
     try (Response response = app.http.newCall(signed("/flow", "signkey-test-0badc0de").build()).execute()) {
-      // A brand-new sync run: step a executes, the sleep switches it to async.
-      assertThat(response.code()).isEqualTo(303);
-      assertThat(response.header("X-Run-ID")).isNotEqualTo(runId);
+      // Regression: it used to run as a brand-new request, so every retried bad re-entry made a run.
+      assertThat(response.code()).isEqualTo(401);
+      assertThat(response.header("x-inngest-no-retry")).isEqualTo("true");
+      assertThat(json(response).path("errors").get(0).path("code").asText()).isEqualTo("invalid_signature");
     }
-    assertThat(Handlers.count("flow.a")).isEqualTo(1);
+    assertThat(Handlers.count("flow.a")).isZero();
     assertThat(orchestrator.requestsTo(p -> p.contains("/actions"))).isEmpty();
+    assertThat(orchestrator.requestsTo(p -> p.endsWith("/v1/checkpoint"))).isEmpty();
   }
 
   @Test
-  void expiredSignatureIsTreatedAsANewRequest() throws Exception {
+  void expiredSignatureIsRejected() throws Exception {
     String old = Signatures.sign(WireConformanceIT.SIGNING_KEY, new byte[0], Instant.now().minusSeconds(600).getEpochSecond());
     Request request = new Request.Builder().url(app.baseUrl + "/flow").header("X-Run-ID", runId)
         .header("X-Inngest-Signature", old).build();
     try (Response response = app.http.newCall(request).execute()) {
-      assertThat(response.code()).isEqualTo(303);
+      assertThat(response.code()).isEqualTo(401);
     }
+    assertThat(Handlers.count("flow.a")).isZero();
     assertThat(orchestrator.requestsTo(p -> p.contains("/actions"))).isEmpty();
   }
 

@@ -16,6 +16,8 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The sync phase and the async switch on the wire (acceptance items 2 and 3 of the library issue). */
 class WireConformanceIT {
@@ -157,6 +159,24 @@ class WireConformanceIT {
     }
     assertThat(Handlers.count("flow.a")).isEqualTo(1);
     assertThat(Handlers.count("flow.b")).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"error", "flush", "continue", "wrap"})
+  void suspensionCannotBeSwallowedWrappedOrOverwritten(String how) throws Exception {
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/swallow?how=" + how).build())
+        .execute()) {
+      String body = response.body().string();
+      assertThat(response.code()).isEqualTo(303);
+      assertThat(response.header("Location")).contains("/v1/http/runs/" + response.header("X-Run-ID") + "/output");
+      assertThat(response.header("X-Leak")).isNull();
+      assertThat(body).doesNotContain("dev.stephttp", "Suspension", "Exception");
+    }
+    assertThat(orchestrator.checkpointedOps()).extracting(op -> op.path("op").asText())
+        .containsExactly("StepRun", "Sleep");
+    assertThat(Handlers.count("swallow.a")).isEqualTo(1);
+    assertThat(Handlers.count("swallow.after")).isZero();
+    assertThat(Handlers.count("swallow.b")).isZero();
   }
 
   @Test
