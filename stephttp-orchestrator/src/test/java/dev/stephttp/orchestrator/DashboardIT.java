@@ -9,7 +9,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.Cookie;
@@ -61,7 +60,7 @@ class DashboardIT {
   static Orchestrator orch;
   static LibraryApp app;
   static String appUrl;
-  static Playwright pw;
+  static DashboardBrowser.Session chromium;
   static Browser browser;
   static Path shots;
 
@@ -76,9 +75,9 @@ class DashboardIT {
   static void start() throws Exception {
     shots = Paths.get(System.getProperty("stephttp.build.dir", "target"), "dashboard-screenshots");
     Files.createDirectories(shots);
-    // Fail fast, with an install hint, before starting any server.
-    pw = DashboardBrowser.playwright();
-    browser = DashboardBrowser.launch(pw);
+    // Skip (fail in CI) with an install hint before starting any server.
+    chromium = DashboardBrowser.start("DashboardIT");
+    browser = chromium.browser();
     PlaywrightAssertions.setDefaultAssertionTimeout(UI_TIMEOUT.toMillis());
 
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek")
@@ -90,11 +89,8 @@ class DashboardIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (pw != null) {
-      pw.close();
+    if (chromium != null) {
+      chromium.close();
     }
     if (app != null) {
       app.close();

@@ -26,17 +26,24 @@ import org.junit.jupiter.api.Test;
  * The orchestrator serves Inngest's own TypeScript SDK (npm {@code inngest}, pinned in
  * src/test/inngest-ts/package-lock.json): a durable endpoint on Node, in cloud mode (hashed bearer
  * key, signed re-entries verified by the SDK), through a sleep, a waitForEvent with a CEL
- * condition, and back to the caller blocked on the output URL. Needs node and npm on PATH.
+ * condition, and back to the caller blocked on the output URL. Needs Node.js 20+ and npm
+ * ({@link ExternalTools}: skipped without them, except in CI).
  */
 class InngestTsSdkIT {
   static final String KEY = "signkey-test-0123456789abcdef0123456789abcdef";
   static Path app;
+  static Path node;
+  static Path npm;
 
   final OkHttpClient http = new OkHttpClient.Builder().followRedirects(false)
       .callTimeout(90, TimeUnit.SECONDS).readTimeout(90, TimeUnit.SECONDS).build();
 
   @BeforeAll
   static void installSdk() throws Exception {
+    Map<ExternalTools.Tool, Path> tools = ExternalTools.require("InngestTsSdkIT",
+        ExternalTools.Tool.NODE, ExternalTools.Tool.NPM);
+    node = tools.get(ExternalTools.Tool.NODE);
+    npm = tools.get(ExternalTools.Tool.NPM);
     Path fixture = Path.of("src/test/inngest-ts");
     app = Path.of(System.getProperty("stephttp.build.dir", "target")).resolve("inngest-ts");
     Files.createDirectories(app);
@@ -44,20 +51,17 @@ class InngestTsSdkIT {
       Files.copy(fixture.resolve(f), app.resolve(f), StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.isDirectory(app.resolve("node_modules/inngest"))) {
-      run(Duration.ofMinutes(5), "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts");
+      run(Duration.ofMinutes(5), npm.toString(), "ci", "--no-audit", "--no-fund",
+          "--ignore-scripts");
     }
   }
 
 
   private static void run(Duration timeout, String... command) throws Exception {
-    Process p;
-    try {
-      p = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
-          .redirectOutput(app.resolve("npm.log").toFile()).start();
-    } catch (IOException e) {
-      throw new AssertionError(command[0] + " is needed for this test (Node.js 18+ and npm on PATH;"
-          + " .ci/run installs them): " + e.getMessage(), e);
-    }
+    ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile())
+        .redirectErrorStream(true).redirectOutput(app.resolve("npm.log").toFile());
+    withNodeOnPath(pb);
+    Process p = pb.start();
     if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
@@ -66,11 +70,20 @@ class InngestTsSdkIT {
         .isZero();
   }
 
+  /** npm's launcher runs {@code #!/usr/bin/env node}: the node found must come first on PATH. */
+  private static Map<String, String> withNodeOnPath(ProcessBuilder pb) {
+    Map<String, String> env = pb.environment();
+    String path = env.get("PATH");
+    env.put("PATH", node.getParent() + (path == null ? "" : java.io.File.pathSeparator + path));
+    return env;
+  }
+
   @Test
   void tsDurableEndpointSleepsWaitsAndAnswersTheBlockedCaller() throws Exception {
     try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
-      ProcessBuilder pb = new ProcessBuilder("node", "app.mjs").directory(app.toFile()).redirectErrorStream(true);
-      Map<String, String> env = pb.environment();
+      ProcessBuilder pb = new ProcessBuilder(node.toString(), "app.mjs").directory(app.toFile())
+          .redirectErrorStream(true);
+      Map<String, String> env = withNodeOnPath(pb);
       env.put("ORCH", orch.baseUrl());
       env.put("KEY", KEY);
       env.remove("INNGEST_DEV");
