@@ -22,10 +22,10 @@ final class ApiGate {
 
   private final ApiAuth auth;
   private final RateLimiter limiter;
-  private final ApiLimits limits;
+  private final RateLimits limits;
   private final Set<String> corsOrigins;
 
-  ApiGate(ApiAuth auth, RateLimiter limiter, ApiLimits limits, Set<String> corsOrigins) {
+  ApiGate(ApiAuth auth, RateLimiter limiter, RateLimits limits, Set<String> corsOrigins) {
     this.auth = auth;
     this.limiter = limiter;
     this.limits = limits;
@@ -72,7 +72,7 @@ final class ApiGate {
 
   /** §4.4: refuses a blocked IP before its credentials are looked at. */
   void checkIpBlock(String ip) {
-    if (limiting() && limiter.blocked("authfail", ip, limits.ipAuthFailures())) {
+    if (limiting() && limiter.blocked("authfail", ip, limits.authFailures())) {
       throw ApiException.of("rate_limited", "Too many failed authentication attempts from this"
           + " address; retry later.");
     }
@@ -82,7 +82,7 @@ final class ApiGate {
   void authFailed(String ip, String reason) {
     LOG.warn("{{\"msg\":\"auth_failed\",\"reason\":\"{}\",\"client_ip\":\"{}\"}}", reason, ip);
     if (limiting()) {
-      limiter.charge("authfail", ip, limits.ipAuthFailures());
+      limiter.charge("authfail", ip, limits.authFailures());
     }
   }
 
@@ -126,14 +126,13 @@ final class ApiGate {
     }
     List<RateLimiter.Request> buckets = new ArrayList<>();
     if (route.rate().equals("login")) {
-      buckets.add(new RateLimiter.Request("login", ip, limits.login()));
+      buckets.add(new RateLimiter.Request("login", ip, limits.logins()));
     } else {
-      boolean session = p.mode() == ApiAuth.Mode.SESSION;
+      // Keys and sessions share the limits but not the buckets: p.bucket() names the credential.
       buckets.add(new RateLimiter.Request(route.rate(), p.bucket(),
-          limits.category(route.rate(), session)));
+          limits.category(route.rate())));
       if (!route.rate().equals("events")) { // §4.2: events are not charged to global
-        buckets.add(new RateLimiter.Request("global", p.bucket(),
-            limits.category("global", session)));
+        buckets.add(new RateLimiter.Request("global", p.bucket(), limits.global()));
       }
     }
     RateLimiter.Decision d = limiter.check(buckets);

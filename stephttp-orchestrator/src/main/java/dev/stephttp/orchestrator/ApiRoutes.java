@@ -19,7 +19,7 @@ final class ApiRoutes {
   private ApiRoutes() {}
 
   /** Builds the servlet serving {@code /api/v2/*} and {@code /v2/*}. */
-  static ApiServletV2 servlet(Store store, Engine engine, Settings settings, ApiLimits limits,
+  static ApiServletV2 servlet(Store store, Engine engine, Settings settings, RateLimits limits,
       Set<String> corsOrigins, LongSupplier clock, LongSupplier schedulerTick,
       BooleanSupplier shuttingDown) {
     ApiAuth auth = new ApiAuth(settings, clock);

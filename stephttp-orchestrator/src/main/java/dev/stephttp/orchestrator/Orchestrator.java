@@ -55,8 +55,8 @@ public final class Orchestrator implements AutoCloseable {
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
       EventEndpoint events = new EventEndpoint(store, auth, engine.waits());
       ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events);
-      ApiLimits limits = b.apiLimits != null ? b.apiLimits
-          : settings.dev() ? ApiLimits.OFF : ApiLimits.DEFAULTS; // §3.1: off in dev mode
+      RateLimits limits = b.rateLimits != null ? b.rateLimits
+          : settings.dev() ? RateLimits.off() : RateLimits.defaults(); // §3.1: off in dev mode
       ApiServletV2 management = ApiRoutes.servlet(store, engine, settings, limits,
           java.util.Set.copyOf(b.corsOrigins), b.apiClock, scheduler::lastTick, closing::get);
       server = server(b.host, b.port, servlet);
@@ -167,7 +167,8 @@ public final class Orchestrator implements AutoCloseable {
    * database {@code ./stephttp.db}, not dev mode (then a signing key is required), no event
    * keys (dev mode accepts any non-empty key), sync-retry backoff 5 s, retry backoff table of
    * PROTOCOL.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
-   * 32 concurrent re-entries. Not thread-safe.
+   * 32 concurrent re-entries, management API rate limits {@link RateLimits#defaults()} (none in
+   * dev mode). Not thread-safe.
    */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -185,7 +186,7 @@ public final class Orchestrator implements AutoCloseable {
     private int reentryConcurrency = 32;
     private boolean groupCommit = true;
     private final List<String> corsOrigins = new ArrayList<>();
-    private ApiLimits apiLimits;
+    private RateLimits rateLimits;
     private java.util.function.LongSupplier apiClock = System::currentTimeMillis;
 
     private Builder() {}
@@ -205,17 +206,12 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
-     * Turns management API rate limiting on or off; default on, except in dev mode. On uses the
-     * documented limits (MANAGEMENT_API.md §4.2).
+     * Rate limits of the management API, e.g. {@code RateLimits.builder().read(Limit.of(72_000,
+     * 500)).build()} or {@link RateLimits#off()}. Default {@link RateLimits#defaults()}, except
+     * in dev mode, where nothing is limited unless limits are given here.
      */
-    public Builder rateLimiting(boolean on) {
-      this.apiLimits = on ? ApiLimits.DEFAULTS : ApiLimits.OFF;
-      return this;
-    }
-
-    /** Management API limits (tests). */
-    Builder apiLimits(ApiLimits limits) {
-      this.apiLimits = limits;
+    public Builder rateLimits(RateLimits limits) {
+      this.rateLimits = Objects.requireNonNull(limits, "limits == null");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.stephttp.orchestrator;
 
+import dev.stephttp.orchestrator.RateLimits.Limit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,16 +9,10 @@ import java.util.function.LongSupplier;
 /**
  * GCRA (leaky bucket) rate limiting of the management API (MANAGEMENT_API.md §4.1). A request is
  * admitted only when every applicable bucket admits it, and then all of them are charged.
- * Buckets live in memory. Thread-safe.
+ * Buckets live in memory; times are kept in microseconds so that high rates stay exact.
+ * Thread-safe.
  */
 final class RateLimiter {
-
-  /** Hourly rate and burst of one bucket. */
-  record Limit(long perHour, long burst) {
-    long interval() {
-      return 3_600_000L / perHour; // T in ms
-    }
-  }
 
   /** Result of a check: the reported bucket's headers, and the retry delay when rejected. */
   record Decision(boolean allowed, String rejectedBucket, long limit, long remaining,
@@ -29,13 +24,18 @@ final class RateLimiter {
   private final ConcurrentHashMap<String, long[]> tat = new ConcurrentHashMap<>();
   private final LongSupplier clock;
 
+  /** {@code clock} gives epoch milliseconds. */
   RateLimiter(LongSupplier clock) {
     this.clock = clock;
   }
 
+  private long nowMicros() {
+    return clock.getAsLong() * 1000;
+  }
+
   /** Checks (and on success charges) all buckets atomically. */
   synchronized Decision check(List<Request> buckets) {
-    long now = clock.getAsLong();
+    long now = nowMicros();
     boolean allowed = true;
     long retry = 0;
     String rejected = null;
@@ -43,7 +43,7 @@ final class RateLimiter {
     for (Request b : buckets) {
       long[] state = tat.computeIfAbsent(b.category() + "|" + b.key(), k -> new long[] {now});
       states.add(state);
-      long t = b.limit().interval();
+      long t = b.limit().intervalMicros();
       long tau = b.limit().burst() * t;
       long next = Math.max(state[0], now) + t;
       if (next - now > tau + t) {
@@ -51,13 +51,14 @@ final class RateLimiter {
           rejected = b.category();
         }
         allowed = false;
-        retry = Math.max(retry, Math.max(1, ceilDiv(Math.max(state[0], now) - now - tau, 1000)));
+        retry = Math.max(retry,
+            Math.max(1, ceilDiv(Math.max(state[0], now) - now - tau, 1_000_000)));
       }
     }
     if (allowed) {
       for (int i = 0; i < buckets.size(); i++) {
         long[] s = states.get(i);
-        s[0] = Math.max(s[0], now) + buckets.get(i).limit().interval();
+        s[0] = Math.max(s[0], now) + buckets.get(i).limit().intervalMicros();
       }
     }
     // §4.3: report the bucket with the smallest remaining; on a tie the category bucket (listed
@@ -67,13 +68,13 @@ final class RateLimiter {
     long reset = 0;
     for (int i = 0; i < buckets.size(); i++) {
       Limit l = buckets.get(i).limit();
-      long t = l.interval();
+      long t = l.intervalMicros();
       long base = Math.max(states.get(i)[0], now);
       long remaining = Math.max(0, Math.floorDiv(l.burst() * t + t - (base - now), t));
       if (remaining < bestRemaining) {
         bestRemaining = remaining;
         limit = l.perHour();
-        reset = ceilDiv(base, 1000);
+        reset = ceilDiv(base, 1_000_000);
       }
     }
     return new Decision(allowed, rejected, limit, bestRemaining, reset, allowed ? 0 : retry);
@@ -85,16 +86,16 @@ final class RateLimiter {
     if (s == null) {
       return false;
     }
-    long now = clock.getAsLong();
-    long t = limit.interval();
+    long now = nowMicros();
+    long t = limit.intervalMicros();
     return Math.max(s[0], now) + t - now > limit.burst() * t + t;
   }
 
   /** Charges a bucket without checking (auth failures); never rejects. */
   synchronized void charge(String category, String key, Limit limit) {
-    long now = clock.getAsLong();
+    long now = nowMicros();
     long[] s = tat.computeIfAbsent(category + "|" + key, k -> new long[] {now});
-    s[0] = Math.max(s[0], now) + limit.interval();
+    s[0] = Math.max(s[0], now) + limit.intervalMicros();
   }
 
   private static long ceilDiv(long a, long b) {

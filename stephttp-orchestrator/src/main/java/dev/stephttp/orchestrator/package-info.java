@@ -2,8 +2,9 @@
  * The single-node orchestrator: checkpoint API, durable store, timers, retries and events
  * (PROTOCOL.md §2–§5, §9–§10; DESIGN.md §5).
  *
- * <p>Public API: {@link dev.stephttp.orchestrator.Orchestrator} (embedding) and
- * {@link dev.stephttp.orchestrator.Main} (command line). Everything else is package-private.
+ * <p>Public API: {@link dev.stephttp.orchestrator.Orchestrator} (embedding), its
+ * {@link dev.stephttp.orchestrator.RateLimits} and {@link dev.stephttp.orchestrator.Main}
+ * (command line). Everything else is package-private.
  *
  * <p>Design notes:
  *

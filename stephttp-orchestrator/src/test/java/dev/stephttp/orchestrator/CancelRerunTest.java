@@ -37,7 +37,7 @@ class CancelRerunTest {
   @BeforeAll
   static void start() throws Exception {
     orch = Orchestrator.builder().port(0).database(dir.resolve("cancel.db")).signingKey(Api.KEY)
-        .eventKey("ek").retryBackoff(Duration.ofMillis(100)).rateLimiting(false).start();
+        .eventKey("ek").retryBackoff(Duration.ofMillis(100)).rateLimits(RateLimits.off()).start();
     api = Api.bearer(orch);
     app = LibraryApp.start(orch, Api.KEY, Map.of("/slow", CancelRerunTest::slow, "/greet", CancelRerunTest::greet));
     appUrl = app.url;

@@ -18,7 +18,7 @@ class ManagementCatalogTest {
   @BeforeAll
   static void start() {
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .rateLimiting(false).start();
+        .rateLimits(RateLimits.off()).start();
     api = Api.bearer(orch);
   }
 

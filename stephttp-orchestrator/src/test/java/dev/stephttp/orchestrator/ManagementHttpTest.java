@@ -26,9 +26,9 @@ class ManagementHttpTest {
   @BeforeAll
   static void start() {
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .rateLimiting(false).corsOrigin("https://ops.example.com").apiClock(CLOCK::get).start();
+        .rateLimits(RateLimits.off()).corsOrigin("https://ops.example.com").apiClock(CLOCK::get).start();
     limited = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .apiLimits(ApiLimits.uniform(3600, 3)).apiClock(CLOCK::get).start();
+        .rateLimits(RateLimitsTest.uniform(3600, 3)).apiClock(CLOCK::get).start();
     dev = Orchestrator.builder().port(0).inMemoryStore().dev(true).start();
   }
 

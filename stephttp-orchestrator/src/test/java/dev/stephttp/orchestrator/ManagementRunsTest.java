@@ -26,7 +26,7 @@ class ManagementRunsTest {
   @BeforeAll
   static void start() {
     orch = Orchestrator.builder().port(0).database(dir.resolve("runs.db")).signingKey(Api.KEY)
-        .rateLimiting(false)
+        .rateLimits(RateLimits.off())
         .start();
     api = Api.bearer(orch);
   }

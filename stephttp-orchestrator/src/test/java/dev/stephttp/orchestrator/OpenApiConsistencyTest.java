@@ -26,7 +26,7 @@ class OpenApiConsistencyTest {
   @BeforeAll
   static void start() {
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .rateLimiting(false).start();
+        .rateLimits(RateLimits.off()).start();
     served = Http.execute(new Request.Builder().url(orch.baseUrl() + "/api/v2/openapi.json")
         .build());
     doc = served.json();
