@@ -73,7 +73,12 @@ public final class ExampleApps {
     server.addConnector(connector);
     server.setHandler(handler);
     server.setStopTimeout(5000);
-    server.start();
+    try {
+      server.start();
+    } catch (Exception e) {
+      server.stop(); // a failed start (e.g. the port is taken) leaves no threads behind
+      throw e;
+    }
     return server;
   }
 }
