@@ -1,0 +1,10 @@
+/**
+ * Spring Boot auto-configuration of stephttp: {@code stephttp.*} properties, the {@code
+ * StepHttpConfig} bean and its customizers, the filter registration, the re-entry matcher for
+ * Spring Security, and the embedded orchestrator for local development. Everything is non-null
+ * unless marked {@code @Nullable}.
+ */
+@NullMarked
+package dev.stephttp.spring;
+
+import org.jspecify.annotations.NullMarked;
