@@ -153,28 +153,40 @@ export function confirmDialog({ title, message, confirmLabel, cancelLabel = 'Kee
   });
 }
 
+const MAX_BACKOFF_MS = 60000;
+
 /**
- * Calls fn now and then every intervalMs while the page is visible. fn may return a number
- * of milliseconds to wait instead (e.g. after a 429). Returns {stop, now}.
+ * Live refresh: calls fn now and then every intervalMs, never two calls at once. fn may return a
+ * number of milliseconds to wait instead (0: at once). When fn throws, the next call waits
+ * longer and the page's refresh notice says why: after a 429 the server's Retry-After, after
+ * other errors intervalMs doubled per failure in a row, at most 60 s. The first success clears
+ * the notice. While the tab is hidden nothing is fetched; the refresh resumes as soon as the tab
+ * is visible or focused again. Returns {stop, now}; now() refreshes at once (e.g. a button).
  */
 export function poll(fn, intervalMs) {
   let timer = null;
   let stopped = false;
   let busy = false;
   let again = false; // now() was called during a refresh: run once more right after it
+  let paused = false; // a refresh fell due while the tab was hidden
+  let failures = 0;
   async function tick() {
     timer = null;
     if (stopped) return;
     if (busy) { again = true; return; }
-    if (document.hidden) { schedule(intervalMs); return; }
+    if (document.visibilityState === 'hidden') { paused = true; return; }
     busy = true;
     let next = intervalMs;
     try {
       const wanted = await fn();
       if (typeof wanted === 'number') next = wanted;
+      failures = 0;
+      refreshNotice(null);
     } catch (e) {
-      if (e.name !== 'AbortError') console.warn('refresh failed', e);
-      next = intervalMs * 3;
+      if (e && e.name === 'AbortError') return;
+      failures += 1;
+      next = backoffMs(e, failures, intervalMs);
+      refreshNotice(e, next);
     } finally {
       busy = false;
     }
@@ -184,20 +196,54 @@ export function poll(fn, intervalMs) {
   function schedule(ms) {
     if (!stopped && timer === null) timer = setTimeout(tick, ms);
   }
-  const onVisible = () => { if (!document.hidden && timer !== null) { clearTimeout(timer); timer = null; tick(); } };
-  document.addEventListener('visibilitychange', onVisible);
+  const resume = () => {
+    if (paused && document.visibilityState !== 'hidden') { paused = false; tick(); }
+  };
+  document.addEventListener('visibilitychange', resume);
+  window.addEventListener('focus', resume);
   tick();
   return {
     stop() {
       stopped = true;
       if (timer !== null) clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
+      document.removeEventListener('visibilitychange', resume);
+      window.removeEventListener('focus', resume);
+      refreshNotice(null);
     },
     now() {
       if (timer !== null) { clearTimeout(timer); timer = null; }
+      paused = false;
       tick();
     },
   };
+}
+
+/** How long to wait after the failures-th failure in a row. */
+function backoffMs(err, failures, intervalMs) {
+  if (err && err.status === 429 && err.retryAfter) {
+    return Math.min(MAX_BACKOFF_MS, Math.max(intervalMs, err.retryAfter * 1000));
+  }
+  return Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** failures);
+}
+
+/** The small live-refresh line in the header: why refreshing is slower, or nothing. */
+function refreshNotice(err, waitMs) {
+  const el = document.getElementById('refresh-notice');
+  if (!el) return;
+  if (!err) {
+    el.hidden = true;
+    el.textContent = '';
+    el.removeAttribute('data-reason');
+    return;
+  }
+  const seconds = Math.max(1, Math.round(waitMs / 1000));
+  const limited = err.status === 429;
+  el.setAttribute('data-reason', limited ? 'rate-limited' : 'error');
+  el.textContent = limited
+    ? `Live refresh slowed down: the orchestrator is rate limiting; retrying in ${seconds} s.`
+    : `Live refresh failed (${err.message || 'error'}); retrying in ${seconds} s.`;
+  el.title = err.requestId ? `Request ID ${err.requestId}` : '';
+  el.hidden = false;
 }
 
 /** Heading row of a page: title, optional subtitle nodes, and actions on the right. */

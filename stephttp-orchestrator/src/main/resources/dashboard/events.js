@@ -1,7 +1,7 @@
 // #/events and #/events/<id>: stored events, and the runs each one started or resumed.
 import { api, seg, ApiError } from './api.js';
 import { h, replace, timeEl, jsonBlock } from './dom.js';
-import { runTable, emptyState, errorState, poll, pageHeader } from './components.js';
+import { runTable, emptyState, errorState, poll, pageHeader, toast } from './components.js';
 
 const PAGE = 50;
 const REFRESH_MS = 5000;
@@ -50,7 +50,8 @@ export function mountEvents(root, ctx) {
       state.error = err;
     }
     render();
-    return state.error && state.error.retryAfter ? state.error.retryAfter * 1000 : undefined;
+    if (state.error) throw state.error; // poll() backs off and says why in the header
+    return undefined;
   }
 
   function render() {
@@ -61,7 +62,6 @@ export function mountEvents(root, ctx) {
       replace(listEl, errorState('The events could not be loaded.', state.error, () => poller.now()));
     } else {
       replace(listEl,
-        state.error ? errorState('Live update failed; showing the last data received.', state.error) : null,
         state.events.length === 0
           ? emptyState('No events yet.', state.internal ? 'Events appear when runs start or when events are sent.'
             : 'Turn on “Show HTTP request events” to see the requests that started runs.')
@@ -75,7 +75,8 @@ export function mountEvents(root, ctx) {
   }
 
   async function loadMore(e) {
-    e.currentTarget.disabled = true;
+    const btn = e.currentTarget;
+    btn.disabled = true;
     try {
       const res = await api('/events', { query: { limit: PAGE, includeInternal: state.internal, cursor: state.cursor }, signal: ctx.signal });
       state.events = state.events.concat(res.data || []);
@@ -84,7 +85,8 @@ export function mountEvents(root, ctx) {
       state.olderLoaded = true;
     } catch (err) {
       if (err.name === 'AbortError') return;
-      state.error = err;
+      btn.disabled = false;
+      toast(`Loading older events failed: ${err.message}`, 'error');
     }
     render();
   }

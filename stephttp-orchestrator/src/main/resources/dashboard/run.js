@@ -19,6 +19,7 @@ export function mountRun(root, ctx) {
   const view = h('div', { class: 'run-page' });
   replace(root, view, h('p', { class: 'muted loading' }, 'Loading run…'));
 
+  // Throws when the refresh failed, so that poll() backs off (and says so in the header).
   async function refresh() {
     let runRes;
     let traceRes;
@@ -32,13 +33,17 @@ export function mountRun(root, ctx) {
       if (err.name === 'AbortError') return undefined;
       if (run === null) {
         renderFailure(err);
-        if (err instanceof ApiError && (err.status === 404 || err.status === 400)) poller.stop();
-      } else {
-        toast(`Refresh failed: ${err.message}`, 'error');
+        if (err instanceof ApiError && (err.status === 404 || err.status === 400)) {
+          poller.stop();
+          return undefined;
+        }
       }
-      return err.retryAfter ? err.retryAfter * 1000 : REFRESH_MS * 3;
+      throw err; // the last data stays on screen; the header says why it is not refreshed
     }
     if (ctx.signal.aborted) return undefined;
+    // A rate-limited or unreachable trace is a failed refresh, not a trace to show as missing.
+    if (traceRes.error && (traceRes.error.status === 429 || traceRes.error.status === 0)
+      && run !== null) throw traceRes.error;
     run = runRes.data;
     const trace = traceRes.error ? null : traceRes.data;
     const key = JSON.stringify([run, trace, traceRes.error ? traceRes.error.message : null]);
