@@ -1,0 +1,237 @@
+package dev.stephttp.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stephttp.NonRetriableException;
+import dev.stephttp.Step;
+import dev.stephttp.StepFailedException;
+import dev.stephttp.WaitForEvent;
+import dev.stephttp.servlet.FunctionOptions;
+import dev.stephttp.servlet.StepHttp;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * The scenario handlers. Each reads its {@code tag} parameter and counts its step bodies under
+ * {@code <tag>/<step>}; a body that ran in the user's own request (not in a signed re-entry) is
+ * also counted under {@code <tag>/<step>/sync}.
+ */
+public final class Handlers {
+  /** The sleep of every sleeping scenario. */
+  public static final Duration SLEEP = Duration.ofSeconds(1);
+  /** The size of the large response. */
+  public static final int BIG_BODY_BYTES = 64 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Handlers() {}
+
+  /** A handler body. */
+  @FunctionalInterface
+  public interface Handler {
+    /** Handles one request. */
+    void handle(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException;
+  }
+
+  /** A servlet that runs {@code handler} for every method. */
+  public static HttpServlet servlet(Handler handler) {
+    return new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+        handler.handle(req, resp);
+      }
+    };
+  }
+
+  /** {@code a}, {@code b}, then 200 with its own body and header. */
+  public static void sync(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String a = step(counts, req, "a");
+    String b = step(counts, req, "b");
+    resp.setHeader("X-Handler", "sync");
+    write(resp, 200, "sync " + a + " " + b);
+  }
+
+  /** {@code a}, a 1 s sleep, {@code b}, then 201 with its own body and header. */
+  public static void sleep(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String a = step(counts, req, "a");
+    Step.sleep("s", SLEEP);
+    String b = step(counts, req, "b");
+    resp.setHeader("X-Handler", "slept");
+    write(resp, 201, "slept " + a + " " + b);
+  }
+
+  /** Waits for {@code it/approved} with {@code data.tag} equal to the tag, up to {@code timeoutMs}. */
+  @SuppressWarnings("rawtypes")
+  public static void waitForApproval(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String tag = tag(req);
+    Duration timeout = Duration.ofMillis(Long.parseLong(req.getParameter("timeoutMs")));
+    Optional<Map> event = Step.waitForEvent("approval",
+        WaitForEvent.named("it/approved").where("data.tag", tag).timeout(timeout), Map.class);
+    write(resp, 200, event.map(e -> "approved by " + ((Map<?, ?>) e.get("data")).get("by")).orElse("no approval"));
+  }
+
+  /** A step that fails its first attempt, with 2 retries. */
+  public static void flaky(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    StepHttp.configure(FunctionOptions.builder().retries(2).build());
+    String tag = tag(req);
+    String v = Step.run("charge", String.class, () -> {
+      if (counts.increment(tag + "/charge") == 1) {
+        throw new IllegalStateException("declined once");
+      }
+      return "charged";
+    });
+    write(resp, 200, v);
+  }
+
+  /** A step that throws {@link NonRetriableException}; the handler answers 422 itself. */
+  public static void fatal(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String tag = tag(req);
+    try {
+      Step.run("charge", String.class, () -> {
+        counts.increment(tag + "/charge");
+        throw new NonRetriableException("card reported stolen");
+      });
+      write(resp, 200, "unreachable");
+    } catch (StepFailedException e) {
+      write(resp, 422, "refused: " + e.errorMessage());
+    }
+  }
+
+  /**
+   * The attacker: catches everything the sleep throws and then, by {@code mode}, sends an error
+   * with the throwable's text ({@code senderror}), writes and flushes it ({@code flush}), or
+   * carries on to the next step ({@code continue}).
+   */
+  public static void swallow(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String mode = req.getParameter("mode");
+    String a = step(counts, req, "a");
+    try {
+      Step.sleep("s", SLEEP);
+    } catch (Throwable t) {
+      switch (mode) {
+        case "senderror":
+          resp.sendError(500, t.toString());
+          return;
+        case "flush":
+          resp.setStatus(500);
+          resp.setContentType("text/plain");
+          resp.getWriter().write("caught " + t + "\n\tat " + t.getStackTrace().length);
+          resp.flushBuffer();
+          return;
+        default:
+          counts.increment(tag(req) + "/caught");
+      }
+    }
+    String b = step(counts, req, "b");
+    write(resp, 200, "done " + a + " " + b);
+  }
+
+  /** Forwards to {@code /inner/<to>} ({@code sleep} or {@code sync}). */
+  public static void forward(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+    String to = "sync".equals(req.getParameter("to")) ? "sync" : "sleep";
+    req.getRequestDispatcher("/inner/" + to).forward(req, resp);
+  }
+
+  /** Includes {@code /inner/sleep} in its own 200 response. */
+  public static void include(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+    resp.setContentType("text/plain;charset=utf-8");
+    resp.setHeader("X-Outer", "include");
+    req.getRequestDispatcher("/inner/sleep").include(req, resp);
+  }
+
+  /** Runs {@code a}, starts async, and streams its answer from {@code executor} in two flushed parts. */
+  public static void async(Counters counts, Executor executor, HttpServletRequest req, HttpServletResponse resp) {
+    String a = step(counts, req, "a");
+    AsyncContext async = req.startAsync();
+    async.setTimeout(30_000);
+    executor.execute(() -> {
+      try {
+        resp.setStatus(200);
+        resp.setContentType("text/plain;charset=utf-8");
+        resp.getWriter().write("streamed " + a + "\n");
+        resp.flushBuffer();
+        resp.getWriter().write("and done\n");
+      } catch (IOException e) {
+        resp.setStatus(500);
+      } finally {
+        async.complete();
+      }
+    });
+  }
+
+  /** Reads form parameter {@code item}, records it in a step, sleeps, and shows both. */
+  public static void form(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String item = req.getParameter("item");
+    replayed(counts, req, resp, item);
+  }
+
+  /** Reads JSON field {@code item}, records it in a step, sleeps, and shows both. */
+  public static void json(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    byte[] body = req.getInputStream().readAllBytes();
+    String item = body.length == 0 ? "<no body>" : JSON.readTree(body).path("item").asText("<no item>");
+    replayed(counts, req, resp, item);
+  }
+
+  private static void replayed(Counters counts, HttpServletRequest req, HttpServletResponse resp, String item)
+      throws IOException {
+    String tag = tag(req);
+    String first = Step.run("first-seen", String.class, () -> {
+      counts.increment(tag + "/first-seen");
+      return item;
+    });
+    Step.sleep("s", SLEEP);
+    write(resp, 200, "first=" + first + " now=" + item);
+  }
+
+  /** Runs {@code a} and answers with {@link #bigBody()}. */
+  public static void big(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    step(counts, req, "a");
+    write(resp, 200, bigBody());
+  }
+
+  /** {@link #BIG_BODY_BYTES} of numbered ASCII lines. */
+  public static String bigBody() {
+    StringBuilder sb = new StringBuilder(BIG_BODY_BYTES);
+    for (int line = 0; sb.length() < BIG_BODY_BYTES; line++) {
+      sb.append(String.format("line %06d abcdefghijklmnopqrstuvwxyz0123456789\n", line));
+    }
+    sb.setLength(BIG_BODY_BYTES);
+    return sb.toString();
+  }
+
+  /** Runs step {@code id} once per run, returning {@code <id>-<tag>}. */
+  static String step(Counters counts, HttpServletRequest req, String id) {
+    String tag = tag(req);
+    boolean userRequest = req.getHeader("X-Inngest-Signature") == null;
+    return Step.run(id, String.class, () -> {
+      counts.increment(tag + "/" + id);
+      if (userRequest) {
+        counts.increment(tag + "/" + id + "/sync");
+      }
+      return id + "-" + tag;
+    });
+  }
+
+  static String tag(HttpServletRequest req) {
+    String tag = req.getParameter("tag");
+    if (tag == null) {
+      throw new IllegalArgumentException("tag missing");
+    }
+    return tag;
+  }
+
+  static void write(HttpServletResponse resp, int status, String body) throws IOException {
+    resp.setStatus(status);
+    resp.setContentType("text/plain;charset=utf-8");
+    resp.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+  }
+}
