@@ -33,6 +33,7 @@ public final class TomcatContainer implements Container {
   }
 
   @Override
+  @SuppressWarnings("deprecation") // the mapping call both Tomcat 10.1 and 11 have; 11 deprecates it
   public Running start(App app) throws Exception {
     Path base = Files.createTempDirectory("stephttp-it-tomcat");
     Tomcat tomcat = tomcat(base);

@@ -3,7 +3,7 @@ package dev.stephttp.it;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Bounded condition waits: checks every 20 ms and fails with the condition's description. */
+/** Bounded condition waits: checks every 50 ms and fails with the condition's description. */
 public final class Waits {
   private Waits() {}
 
@@ -19,7 +19,7 @@ public final class Waits {
         throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting until " + what);
       }
       try {
-        Thread.sleep(20);
+        Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting until " + what, e);
