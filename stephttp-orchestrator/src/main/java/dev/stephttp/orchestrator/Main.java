@@ -46,6 +46,7 @@ public final class Main {
       "STEPHTTP_RATE_GLOBAL, STEPHTTP_RATE_WRITE, STEPHTTP_RATE_EVENTS,",
       "STEPHTTP_RATE_AUTH_FAILURES, STEPHTTP_RATE_LOGIN.",
       "");
+  private static final String JETTY_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
   private static final List<String> RATE_OPTIONS = List.of("read", "global", "write", "events",
       "auth-failures", "login");
 
@@ -53,6 +54,11 @@ public final class Main {
 
   /** Runs the orchestrator until the process is terminated. */
   public static void main(String[] args) throws InterruptedException {
+    // The console belongs to the operator: Jetty's version banner and lifecycle lines are noise
+    // there (a busy port, for one, should read as one line). -D... overrides it.
+    if (System.getProperty(JETTY_LOG_LEVEL) == null) {
+      System.setProperty(JETTY_LOG_LEVEL, "warn");
+    }
     int code = run(args, System.out, System.err);
     if (code >= 0) {
       System.exit(code);
