@@ -20,10 +20,9 @@ import org.springframework.util.unit.DataSize;
 final class ConfigFactory {
   private ConfigFactory() {}
 
-  static StepHttpConfig.Builder builder(StepHttpProperties p, @Nullable String embeddedBaseUrl) {
+  static StepHttpConfig.Builder builder(StepHttpProperties p) {
     StepHttpConfig.Builder b = StepHttpConfig.builder();
-    String baseUrl = p.getBaseUrl() != null ? url("base-url", p.getBaseUrl()) : embeddedBaseUrl;
-    b.baseUrl(baseUrl)
+    b.baseUrl(url("base-url", p.getBaseUrl()))
         .redirectBaseUrl(url("redirect-base-url", p.getRedirectBaseUrl()))
         .eventBaseUrl(url("event-base-url", p.getEventBaseUrl()))
         .signingKey(blankToNull(p.getSigningKey()))

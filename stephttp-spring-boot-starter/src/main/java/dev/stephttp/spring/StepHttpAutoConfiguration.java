@@ -46,8 +46,13 @@ public final class StepHttpAutoConfiguration {
   @ConditionalOnMissingBean
   public StepHttpConfig stepHttpConfig(StepHttpProperties properties,
       ObjectProvider<StepHttpConfigCustomizer> customizers, ObjectProvider<OrchestratorAddress> embedded) {
-    OrchestratorAddress address = embedded.getIfAvailable();
-    StepHttpConfig.Builder builder = ConfigFactory.builder(properties, address == null ? null : address.baseUrl());
+    StepHttpConfig.Builder builder = ConfigFactory.builder(properties); // checks every value first
+    if (ConfigFactory.blankToNull(properties.getBaseUrl()) == null) {
+      OrchestratorAddress address = embedded.getIfAvailable();
+      if (address != null) {
+        builder.baseUrl(address.baseUrl());
+      }
+    }
     List<StepHttpConfigCustomizer> ordered = customizers.orderedStream().collect(Collectors.toList());
     if (ordered.isEmpty()) {
       ConfigFactory.requireSigningKey(properties, System.getenv());

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 /** The scenario application does not start with a bad {@code stephttp.*} value, and says which. */
 class BadPropertyStartupIT {
@@ -30,6 +31,32 @@ class BadPropertyStartupIT {
     Throwable failure = start("stephttp.max-buffered-response-bytes=-5");
     assertThat(rootCause(failure)).isInstanceOf(InvalidConfigurationPropertyValueException.class)
         .hasMessageContaining("stephttp.max-buffered-response-bytes");
+  }
+
+  /**
+   * A customizer's values can only be checked when the container starts the filter
+   * (StepHttpConfig has no accessors): startup still fails, but the reason is in Tomcat's log.
+   */
+  @Test
+  void customizersBadValueStopsStartup() {
+    Throwable failure = catchThrowable(() -> {
+      try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(ScenarioApp.class, BadCustomizer.class)
+          .run("--server.port=0", "--server.address=127.0.0.1", "--stephttp.orchestrator.embedded=false",
+              "--logging.level.org.springframework.boot.SpringApplication=OFF",
+              "--logging.level.org.apache.catalina=OFF")) {
+        // started: the assertion below fails
+      }
+    });
+    assertThat(failure).isNotNull();
+    assertThat(messages(failure)).contains("Unable to start");
+  }
+
+  /** A customizer that sets a base URL the library rejects. */
+  static class BadCustomizer {
+    @Bean
+    StepHttpConfigCustomizer badBaseUrl() {
+      return b -> b.baseUrl("not-a-url");
+    }
   }
 
   private static Throwable start(String badProperty) {
