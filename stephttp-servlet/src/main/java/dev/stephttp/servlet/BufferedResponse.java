@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -70,7 +71,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
         throw new IllegalStateException("getOutputStream() was already called on this response");
       }
       stream = new Body();
-      writer = new PrintWriter(new OutputStreamWriter(stream, charset()), false);
+      writer = new PrintWriter(new BodyWriter(new OutputStreamWriter(stream, charset())), false);
     }
     return writer;
   }
@@ -345,6 +346,54 @@ final class BufferedResponse extends HttpServletResponseWrapper {
       return;
     }
     copy.write(b, off, len);
+  }
+
+  /**
+   * The writer's encoder buffers characters; once the response passes through (async servlets),
+   * nothing would flush it before the container closes the response, so each write moves its
+   * bytes on at once.
+   */
+  private final class BodyWriter extends Writer {
+    private final Writer encoder;
+
+    BodyWriter(Writer encoder) {
+      this.encoder = encoder;
+    }
+
+    @Override
+    public void write(char[] cbuf, int off, int len) throws IOException {
+      encoder.write(cbuf, off, len);
+      if (passThrough) {
+        flushWriterOnly();
+      }
+    }
+
+    @Override
+    public void write(String str, int off, int len) throws IOException {
+      encoder.write(str, off, len);
+      if (passThrough) {
+        flushWriterOnly();
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      encoder.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      encoder.close();
+    }
+
+    private void flushWriterOnly() throws IOException {
+      internalFlush = true;
+      try {
+        encoder.flush();
+      } finally {
+        internalFlush = false;
+      }
+    }
   }
 
   /** The body stream handed to the handler. */

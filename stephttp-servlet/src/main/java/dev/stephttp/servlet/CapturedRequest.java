@@ -1,6 +1,7 @@
 package dev.stephttp.servlet;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
@@ -134,6 +135,13 @@ final class CapturedRequest extends HttpServletRequestWrapper {
   public String[] getParameterValues(String name) {
     String[] values = parameters().get(name);
     return values == null ? null : values.clone();
+  }
+
+  @Override
+  public RequestDispatcher getRequestDispatcher(String path) {
+    RequestDispatcher dispatcher = super.getRequestDispatcher(path);
+    return dispatcher != null && TomcatForwards.isTomcat(getServletContext().getServerInfo())
+        ? TomcatForwards.shield(dispatcher) : dispatcher;
   }
 
   @Override
