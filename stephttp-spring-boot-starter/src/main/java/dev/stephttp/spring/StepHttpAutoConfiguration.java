@@ -14,6 +14,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -73,6 +74,18 @@ public final class StepHttpAutoConfiguration {
     registration.setOrder(properties.getFilterOrder());
     registration.setAsyncSupported(true);
     return registration;
+  }
+
+  /** {@code stephttp.orchestrator.embedded=true} without the orchestrator module: stop, saying why. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("dev.stephttp.orchestrator.Orchestrator")
+  @ConditionalOnProperty(prefix = "stephttp.orchestrator", name = "embedded", havingValue = "true")
+  static class MissingOrchestratorConfiguration {
+    @Bean
+    OrchestratorAddress stepHttpEmbeddedOrchestratorAddress() {
+      throw ConfigFactory.invalid("orchestrator.embedded", true,
+          "the embedded orchestrator needs dev.stephttp:stephttp-orchestrator on the classpath");
+    }
   }
 
   /** The embedded orchestrator, when its module is on the classpath and it is switched on. */

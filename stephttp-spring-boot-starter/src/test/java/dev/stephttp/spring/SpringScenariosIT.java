@@ -8,6 +8,7 @@ import dev.stephttp.orchestrator.Orchestrator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Credentials;
 import okhttp3.Headers;
@@ -22,6 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.web.servlet.AbstractFilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 
 /**
  * stephttp in a Spring Boot application (Spring MVC on Tomcat, Spring Security in front of the
@@ -45,11 +48,20 @@ class SpringScenariosIT {
   @Autowired
   Orchestrator orchestrator;
   @Autowired
+  ApplicationContext context;
+  @Autowired
   ScenarioApp.Calls calls;
   @Value("${stephttp.signing-key}")
   String signingKey;
   @Value("${stephttp.event-key}")
   String eventKey;
+
+  @Test
+  void filterIsOrderedAfterSpringSecuritysFilterChain() {
+    Map<String, AbstractFilterRegistrationBean> registrations = context.getBeansOfType(AbstractFilterRegistrationBean.class);
+    assertThat(registrations.get("stepHttpFilterRegistration").getOrder())
+        .isGreaterThan(registrations.get("securityFilterChainRegistration").getOrder());
+  }
 
   @Test
   void syncEndpointAnswersAtOnce() throws IOException {

@@ -1,17 +1,22 @@
 package dev.stephttp.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.stephttp.orchestrator.Orchestrator;
 import dev.stephttp.servlet.StepHttpConfig;
 import dev.stephttp.servlet.StepHttpFilter;
 import jakarta.servlet.DispatcherType;
+import java.net.ConnectException;
+import java.net.Socket;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.annotation.Order;
@@ -140,6 +145,63 @@ class StepHttpAutoConfigurationTest {
       assertThat(((InvalidConfigurationPropertyValueException) root).getName()).isEqualTo("stephttp.signing-key");
     });
     runner.withPropertyValues("stephttp.dev=true").run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void embeddedOrchestratorIsOffByDefault() {
+    runner.withPropertyValues(KEY).run(context -> assertThat(context).doesNotHaveBean(Orchestrator.class));
+  }
+
+  @Test
+  void embeddedOrchestratorBecomesTheBaseUrlAndClosesWithTheContext() {
+    int[] port = new int[1];
+    runner.withPropertyValues(KEY, "stephttp.orchestrator.embedded=true", "stephttp.orchestrator.port=0").run(context -> {
+      Orchestrator orchestrator = context.getBean(Orchestrator.class);
+      port[0] = orchestrator.port();
+      assertThat(context.getBean(StepHttpConfig.class).toString()).contains("baseUrl=" + orchestrator.baseUrl());
+      try (Socket reachable = new Socket("127.0.0.1", port[0])) {
+        assertThat(reachable.isConnected()).isTrue();
+      }
+    });
+    assertThatThrownBy(() -> new Socket("127.0.0.1", port[0]).close()).isInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void explicitBaseUrlWinsOverTheEmbeddedOrchestrator() {
+    runner.withPropertyValues(KEY, "stephttp.orchestrator.embedded=true", "stephttp.orchestrator.port=0",
+        "stephttp.base-url=http://127.0.0.1:9999").run(context -> {
+          assertThat(context).hasSingleBean(Orchestrator.class);
+          assertThat(context.getBean(StepHttpConfig.class).toString()).contains("baseUrl=http://127.0.0.1:9999");
+        });
+  }
+
+  @Test
+  void embeddedOrchestratorPortOutOfRangeFailsStartupNamingTheProperty() {
+    runner.withPropertyValues(KEY, "stephttp.orchestrator.embedded=true", "stephttp.orchestrator.port=70000")
+        .run(context -> {
+          Throwable root = rootCause(context.getStartupFailure());
+          assertThat(((InvalidConfigurationPropertyValueException) root).getName()).isEqualTo("stephttp.orchestrator.port");
+        });
+  }
+
+  @Test
+  void embeddedSwitchWithoutTheOrchestratorModuleFailsStartupNamingTheProperty() {
+    runner.withClassLoader(new FilteredClassLoader("dev.stephttp.orchestrator"))
+        .withPropertyValues(KEY, "stephttp.orchestrator.embedded=true")
+        .run(context -> {
+          Throwable root = rootCause(context.getStartupFailure());
+          assertThat(((InvalidConfigurationPropertyValueException) root).getName())
+              .isEqualTo("stephttp.orchestrator.embedded");
+          assertThat(root).hasMessageContaining("stephttp-orchestrator");
+        });
+    runner.withClassLoader(new FilteredClassLoader("dev.stephttp.orchestrator")).withPropertyValues(KEY)
+        .run(context -> assertThat(context).hasBean("stepHttpFilterRegistration"));
+  }
+
+  @Test
+  void worksWithoutSpringSecurityOnTheClasspath() {
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.security")).withPropertyValues(KEY)
+        .run(context -> assertThat(context).hasBean("stepHttpFilterRegistration"));
   }
 
   @Order(1)
