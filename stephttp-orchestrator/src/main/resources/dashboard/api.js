@@ -1,4 +1,4 @@
-// Client for the management API (MANAGEMENT_API.md). Same origin; the session cookie
+// Client for the management API (docs/management-api.md). Same origin; the session cookie
 // (HttpOnly, Path=/api/v2) is sent by the browser, so no credential lives in JavaScript.
 
 const BASE = '/api/v2';

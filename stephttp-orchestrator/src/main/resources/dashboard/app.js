@@ -1,5 +1,5 @@
 // stephttp dashboard: plain ES modules served by the orchestrator, no build step.
-// It is one client of the management API (MANAGEMENT_API.md, /api/v2) and runs under a strict
+// It is one client of the management API (docs/management-api.md, /api/v2) and runs under a strict
 // same-origin CSP: no inline scripts or styles, and all data enters the page as text (dom.js).
 //
 //   app.js        entry point: hash router (#/runs, #/runs/<id>, #/events, #/events/<id>,
@@ -118,7 +118,7 @@ function renderSession() {
 /**
  * Finds out whether the browser is signed in with one request, before any view loads: a
  * signed-out visitor then costs the server one 401 (each is charged to the per-IP failure
- * bucket, MANAGEMENT_API.md §4.4) instead of one per view request. /session is a SHOULD route;
+ * bucket, docs/management-api.md §4.4) instead of one per view request. /session is a SHOULD route;
  * when it is missing (404), a one-item app list answers the same question.
  */
 async function loadSession() {

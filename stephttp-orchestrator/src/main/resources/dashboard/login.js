@@ -1,4 +1,4 @@
-// #/login: exchanges the signing key for an HttpOnly session cookie (MANAGEMENT_API.md §3.3).
+// #/login: exchanges the signing key for an HttpOnly session cookie (docs/management-api.md §3.3).
 // The key is sent once and never stored by the page.
 import { api } from './api.js';
 import { h, replace } from './dom.js';

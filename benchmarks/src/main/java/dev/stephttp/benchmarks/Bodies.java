@@ -4,7 +4,7 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import dev.stephttp.internal.wire.StepIds;
 
 /**
- * Request bodies as the Java client sends them (PROTOCOL.md §2.1–2.2, request version 2), built
+ * Request bodies as the Java client sends them (docs/protocol.md §2.1–2.2, request version 2), built
  * from string templates so the driver spends little CPU.
  */
 final class Bodies {

@@ -135,7 +135,7 @@ final class FilterLoad {
                 });
             results.put(path, res);
             if (path.equals("/steps")) {
-              // Under overload the checkpoint queue fills and runs are dropped (DESIGN.md §4):
+              // Under overload the checkpoint queue fills and runs are dropped (docs/how-it-works.md):
               // count the runs the orchestrator actually recorded for the requests served.
               long before = recorded;
               dev.stephttp.servlet.StepHttp.awaitCheckpoints(java.time.Duration.ofSeconds(60));

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends sync-phase ops to the orchestrator in the background (DESIGN.md §4): the first batch of a
+ * Sends sync-phase ops to the orchestrator in the background (docs/how-it-works.md): the first batch of a
  * run creates it, later ops of the same run queue behind it and go out together, at most one call
  * in flight per run. The handler never waits, except at the async switch ({@link
  * RunCheckpoints#durable()}).

@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * The resolved client configuration: where the orchestrator is, the keys, and the tuning of the
- * checkpoint pipeline. Resolution (DESIGN.md §7): explicit values first, then the environment
- * ({@code INNGEST_*}, PROTOCOL.md §11), then defaults. Immutable; {@code toString()} hides keys.
+ * checkpoint pipeline. Resolution (README "Configuration"): explicit values first, then the environment
+ * ({@code INNGEST_*}, docs/protocol.md §11), then defaults. Immutable; {@code toString()} hides keys.
  */
 public record ClientSettings(
     String baseUrl,
@@ -25,7 +25,7 @@ public record ClientSettings(
     int checkpointThreads,
     int checkpointQueueCapacity) {
 
-  /** Dev-mode orchestrator address (the Go client's default, PROTOCOL.md §11). */
+  /** Dev-mode orchestrator address (the Go client's default, docs/protocol.md §11). */
   public static final String DEV_BASE_URL = "http://127.0.0.1:8288";
   /** Inngest Cloud's API address. */
   public static final String CLOUD_BASE_URL = "https://api.inngest.com";

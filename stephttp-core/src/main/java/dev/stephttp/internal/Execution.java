@@ -29,7 +29,7 @@ import java.util.Optional;
 
 /**
  * One execution of a handler inside a run: the sync phase of a user's request, or one re-entry
- * by the orchestrator. Owns step indexing (PROTOCOL.md §7.1), memoized replay (§4) and the ops
+ * by the orchestrator. Owns step indexing (docs/protocol.md §7.1), memoized replay (§4) and the ops
  * the handler produces (§6).
  *
  * <p>Not thread-safe: a handler calls steps one after another, on one thread at a time.
@@ -39,7 +39,7 @@ public final class Execution {
   private static final ObjectMapper MAPPER = Json.mapper();
   private static final Timing NO_TIMING = new Timing(0, 0);
 
-  /** Which of the two situations the handler runs in (DESIGN.md §1). */
+  /** Which of the two situations the handler runs in (docs/how-it-works.md). */
   public enum Mode {
     /** The user's own request: steps execute inline and are checkpointed in the background. */
     SYNC,
@@ -139,7 +139,7 @@ public final class Execution {
   /**
    * The suspension this execution ended in, or null while it may continue. It is recorded before
    * it is thrown, so the integration decides from this record and not from what reached it:
-   * containers and frameworks wrap or swallow throwables (DESIGN.md §3).
+   * containers and frameworks wrap or swallow throwables (docs/how-it-works.md).
    */
   public Suspension suspension() {
     return suspension;
@@ -195,7 +195,7 @@ public final class Execution {
     boolean retriable = !(e instanceof NonRetriableException) && (mode == Mode.REENTRY || options.retries() > 0);
     OpError error = OpError.of(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
     if (retriable) {
-      // PROTOCOL.md §9.3: the orchestrator owns retry accounting; the handler stops here.
+      // docs/protocol.md §9.3: the orchestrator owns retry accounting; the handler stops here.
       produce(op(Opcode.STEP_ERROR, key, null, null, error, timing), true);
       throw new AssertionError("unreachable");
     }
@@ -268,7 +268,7 @@ public final class Execution {
         throw suspend(Suspension.at(op));
       }
     } else {
-      // PROTOCOL.md §5.4: on re-entry every new op is reported and the handler stops.
+      // docs/protocol.md §5.4: on re-entry every new op is reported and the handler stops.
       throw suspend(Suspension.at(op));
     }
   }
@@ -279,7 +279,7 @@ public final class Execution {
   }
 
   private void checkTarget(StepKey key) {
-    // PROTOCOL.md §5.3: a re-entry aimed at a step must execute that step and nothing else.
+    // docs/protocol.md §5.3: a re-entry aimed at a step must execute that step and nothing else.
     if (mode == Mode.REENTRY && targetStepId != null && !targetStepId.equals(key.hash())) {
       throw suspend(Suspension.targetNotFound());
     }
@@ -301,7 +301,7 @@ public final class Execution {
   }
 
   private <T> T decodeStepResult(StepKey key, JsonNode stored, JavaType type) {
-    // PROTOCOL.md §4: {"data": D} | {"error": E} | anything else taken whole.
+    // docs/protocol.md §4: {"data": D} | {"error": E} | anything else taken whole.
     if (stored != null && stored.isObject() && isOnly(stored, "error")) {
       JsonNode error = stored.get("error");
       String name = error.path("name").asText("Error");

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of PROTOCOL.md §2 and §10.1 over okhttp: create run, checkpoint steps, read
+ * The client side of docs/protocol.md §2 and §10.1 over okhttp: create run, checkpoint steps, read
  * memoized state, send events. Retries network errors, 429 and 5xx with exponential backoff;
  * switches to the fallback signing key on 401/403 (sticky). Thread-safe.
  */
@@ -134,7 +134,7 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
         }
         last = new OrchestratorException(method + " " + redact(url) + " answered " + code, code, null);
         if ((code == 401 || code == 403) && bearer && !triedFallback && settings.signingKeyFallback() != null) {
-          // PROTOCOL.md §2.0: repeat with the fallback key; sticky from now on.
+          // docs/protocol.md §2.0: repeat with the fallback key; sticky from now on.
           triedFallback = true;
           useFallback = !useFallback;
           attempt--;

@@ -149,7 +149,7 @@ public final class RunCheckpoints implements OpSink {
       inFlight = false;
     }
     pipeline.release(dropped);
-    // One warning per run: observability is lost, the user's request is not (DESIGN.md §4).
+    // One warning per run: observability is lost, the user's request is not (docs/how-it-works.md).
     log.warn("run {}: checkpoints dropped, the orchestrator could not be reached: {}", runId, e.getMessage());
     for (Waiter w : toFail) {
       w.future().completeExceptionally(e);

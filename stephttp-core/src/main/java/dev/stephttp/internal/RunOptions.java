@@ -7,7 +7,7 @@ package dev.stephttp.internal;
 public final class RunOptions {
   /** Retries per step when the handler does not say (as Inngest's TS client). */
   public static final int DEFAULT_RETRIES = 3;
-  /** Upper bound of retries accepted by the orchestrator (PROTOCOL.md §9.3). */
+  /** Upper bound of retries accepted by the orchestrator (docs/protocol.md §9.3). */
   public static final int MAX_RETRIES = 20;
 
   private String functionId = "";

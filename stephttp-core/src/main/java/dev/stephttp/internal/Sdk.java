@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** The library's identity on the wire ({@code X-Inngest-SDK}, PROTOCOL.md §5.5, §11). */
+/** The library's identity on the wire ({@code X-Inngest-SDK}, docs/protocol.md §5.5, §11). */
 public final class Sdk {
   /** The library version, e.g. {@code 0.1.0-SNAPSHOT}. */
   public static final String VERSION = readVersion();

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Authentication of the management API (MANAGEMENT_API.md §3): Bearer signing keys in every
+ * Authentication of the management API (docs/management-api.md §3): Bearer signing keys in every
  * accepted form, dashboard sessions (server-side, only SHA-256 of the token kept, 12 h absolute,
  * at most 1,000) and the {@code X-Inngest-Env} check. Thread-safe. Never logs keys or tokens.
  */

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A management API failure carrying one or more errors (MANAGEMENT_API.md §2.5). The HTTP
+ * A management API failure carrying one or more errors (docs/management-api.md §2.5). The HTTP
  * status is that of the first error's code. Stackless: it is control flow, not a bug.
  */
 final class ApiException extends RuntimeException {

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stages 2–4 of MANAGEMENT_API.md §2.5.1: the per-IP block, authentication, the environment
+ * Stages 2–4 of docs/management-api.md §2.5.1: the per-IP block, authentication, the environment
  * and origin checks, and rate limiting with its headers (§4.3). Also answers CORS (§3.6).
  */
 final class ApiGate {

@@ -12,7 +12,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * JSON conventions of the management API (MANAGEMENT_API.md §2.3, §12): one mapper that keeps
+ * JSON conventions of the management API (docs/management-api.md §2.3, §12): one mapper that keeps
  * nulls, rejects trailing tokens; timestamps as UTC with exactly three fractional digits.
  */
 final class ApiJson {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Query-string parsing and validation (MANAGEMENT_API.md §2.7) that collects every violation
+ * Query-string parsing and validation (docs/management-api.md §2.7) that collects every violation
  * instead of stopping at the first (§2.5.1 stage 6); {@link #check()} throws them together.
  */
 final class ApiQuery {

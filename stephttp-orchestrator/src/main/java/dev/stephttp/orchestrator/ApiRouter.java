@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Matches raw, undecoded request paths against the route table (MANAGEMENT_API.md §2.9, §6.1):
+ * Matches raw, undecoded request paths against the route table (docs/management-api.md §2.9, §6.1):
  * segments are split on {@code /} before decoding, so {@code %2F} inside an app ID stays in
  * its segment; each parameter is then percent-decoded once as UTF-8 with {@code +} literal.
  */

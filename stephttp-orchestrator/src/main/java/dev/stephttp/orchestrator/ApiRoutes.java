@@ -7,7 +7,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The management API's route table (MANAGEMENT_API.md §1) and its assembly: every MUST route,
+ * The management API's route table (docs/management-api.md §1) and its assembly: every MUST route,
  * with its auth, rate category, documented parameters and statuses. The OpenAPI document is
  * generated from this same table.
  */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Component schemas of the OpenAPI document (MANAGEMENT_API.md §7.4, §9), written in a compact
+ * Component schemas of the OpenAPI document (docs/management-api.md §7.4, §9), written in a compact
  * notation: {@code "name:type"} with types {@code string}, {@code integer}, {@code boolean},
  * {@code ts}, {@code ulid}, {@code object}, {@code any}, a component name, {@code [T]} for
  * arrays and a trailing {@code ?} for nullable. Every listed field is required (§2.3: always

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator's HTTP API (PROTOCOL.md §2.0 route table). Routing is done here on the
+ * The orchestrator's HTTP API (docs/protocol.md §2.0 route table). Routing is done here on the
  * normalised raw path: duplicate slashes collapsed, a trailing slash ignored, both the
  * {@code /v1/checkpoint} and {@code /v1/http/runs} prefixes accepted.
  */

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management REST API (MANAGEMENT_API.md), mounted at {@code /api/v2/*} and {@code /v2/*}.
+ * The management REST API (docs/management-api.md), mounted at {@code /api/v2/*} and {@code /v2/*}.
  * Runs the processing stages of §2.5.1 in order — routing, IP block, authentication, rate
  * limit, transport checks — then the route's handler, and writes every answer through
  * {@link ApiWriter}. Routes on the raw request URI (§2.9).

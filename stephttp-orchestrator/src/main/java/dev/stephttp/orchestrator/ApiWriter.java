@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The one writer every management API response goes through (MANAGEMENT_API.md §12): envelope
+ * The one writer every management API response goes through (docs/management-api.md §12): envelope
  * and metadata (§2.4), error bodies (§2.5), security headers (§3.7). Bodies are
  * {@code application/json; charset=utf-8} except for 204, 304 and HEAD.
  */

@@ -4,7 +4,7 @@ import dev.stephttp.internal.wire.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Bearer auth of client→orchestrator calls (PROTOCOL.md §2.0) and event keys (§10.1). */
+/** Bearer auth of client→orchestrator calls (docs/protocol.md §2.0) and event keys (§10.1). */
 final class Auth {
   private final Settings settings;
 

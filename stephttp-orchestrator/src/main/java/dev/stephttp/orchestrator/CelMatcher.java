@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CEL conditions of {@code waitForEvent} (PROTOCOL.md §10.2): variables {@code event} (the run's
+ * CEL conditions of {@code waitForEvent} (docs/protocol.md §10.2): variables {@code event} (the run's
  * trigger event) and {@code async} (the candidate event), each a map of string → dyn. Compiled
  * programs are cached. Thread-safe.
  */

@@ -1,7 +1,7 @@
 package dev.stephttp.orchestrator;
 
 /**
- * Which client dialect created a run, decided by the trigger event name (PROTOCOL.md §12).
+ * Which client dialect created a run, decided by the trigger event name (docs/protocol.md §12).
  * {@code GO} = {@code http/run.started}; {@code TS} = {@code inngest/http.request}, which is
  * also what the Java client sends (request version 2).
  */

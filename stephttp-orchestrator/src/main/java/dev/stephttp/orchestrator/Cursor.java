@@ -9,7 +9,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * A keyset cursor (MANAGEMENT_API.md §2.6): base64url JSON of the endpoint, order, hash of the
+ * A keyset cursor (docs/management-api.md §2.6): base64url JSON of the endpoint, order, hash of the
  * filter parameters, and the last row's sort key and ID.
  *
  * @param key numeric sort key, or null when the sort key is the ID itself

@@ -14,7 +14,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 /**
  * Serves the dashboard's static files from the classpath folder {@code dashboard/}: {@code GET /}
  * is {@code index.html}, other paths map to files below it. Security headers as in
- * MANAGEMENT_API.md §3.7, with a CSP that allows same-origin scripts, styles and API calls.
+ * docs/management-api.md §3.7, with a CSP that allows same-origin scripts, styles and API calls.
  */
 final class Dashboard extends HttpServlet {
   private static final long serialVersionUID = 1L;

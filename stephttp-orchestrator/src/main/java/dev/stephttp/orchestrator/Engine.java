@@ -47,7 +47,7 @@ final class Engine {
     return System.currentTimeMillis();
   }
 
-  /** Applies a batch of ops to a running run (PROTOCOL.md §9.2 / §9.4, Errata 2). */
+  /** Applies a batch of ops to a running run (docs/protocol.md §9.2 / §9.4, Errata 2). */
   void applyOps(Tx tx, String runId, List<Op> ops, Context ctx) {
     RunRecord run = tx.run(runId);
     if (run == null || !run.running()) {
@@ -271,7 +271,7 @@ final class Engine {
   }
 
   /**
-   * MANAGEMENT_API.md §7.1: cancels a QUEUED or RUNNING run atomically with the removal of its
+   * docs/management-api.md §7.1: cancels a QUEUED or RUNNING run atomically with the removal of its
    * timers, pauses and pending retries; output waiters are answered after commit.
    */
   void cancel(Tx tx, RunRecord run) {

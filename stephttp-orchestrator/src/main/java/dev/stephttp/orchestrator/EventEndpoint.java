@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code POST /e/{eventKey}} (PROTOCOL.md §10.1): validates every event before storing any,
+ * {@code POST /e/{eventKey}} (docs/protocol.md §10.1): validates every event before storing any,
  * then stores them and resolves the waits they match in one transaction.
  */
 final class EventEndpoint {

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An event query of the management API (MANAGEMENT_API.md §8.18), sorted by ID (ULID order).
+ * An event query of the management API (docs/management-api.md §8.18), sorted by ID (ULID order).
  *
  * @param names exact names, empty = all
  * @param includeInternal false leaves out names starting with {@code inngest/}

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One validated GeneratorOpcode (PROTOCOL.md §6.2), parsed from a JSON tree so that wrong types
+ * One validated GeneratorOpcode (docs/protocol.md §6.2), parsed from a JSON tree so that wrong types
  * give a precise 400 instead of a decoding exception. Unknown keys are ignored (§6.2).
  *
  * @param opts options object, or null when absent/null/empty (Errata 7)
@@ -106,7 +106,7 @@ record Op(Opcode code, String id, String name, JsonNode opts, JsonNode data, Jso
   }
 
   /**
-   * The stored error object (PROTOCOL.md §4, Errata 1 and 11): only name, message, stack, data,
+   * The stored error object (docs/protocol.md §4, Errata 1 and 11): only name, message, stack, data,
    * noRetry, cause; {@code data} always present (JSON null when absent).
    */
   ObjectNode storedError() {

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The OpenAPI 3.1 document (MANAGEMENT_API.md §9), generated from the router's own route table
+ * The OpenAPI 3.1 document (docs/management-api.md §9), generated from the router's own route table
  * and parameter definitions, so it describes exactly the routes the server has. Built once.
  */
 final class OpenApi {

@@ -89,8 +89,8 @@ public final class Orchestrator implements AutoCloseable {
     Server server = new Server(threads);
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
-    // PROTOCOL.md §2.0: a base URL ending in "/" makes the Go client send "//v1/...".
-    // MANAGEMENT_API.md §2.9: app and function IDs carry %2F inside one segment.
+    // docs/protocol.md §2.0: a base URL ending in "/" makes the Go client send "//v1/...".
+    // docs/management-api.md §2.9: app and function IDs carry %2F inside one segment.
     config.setUriCompliance(UriCompliance.DEFAULT.with("stephttp",
         UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
         UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
@@ -166,7 +166,7 @@ public final class Orchestrator implements AutoCloseable {
    * Builds and starts an {@link Orchestrator}. Defaults: host {@code 127.0.0.1}, port 8288,
    * database {@code ./stephttp.db}, not dev mode (then a signing key is required), no event
    * keys (dev mode accepts any non-empty key), sync-retry backoff 5 s, retry backoff table of
-   * PROTOCOL.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
+   * docs/protocol.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
    * 32 concurrent re-entries, management API rate limits {@link RateLimits#defaults()} (none in
    * dev mode). Not thread-safe.
    */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 
-/** What a re-entry call produced, interpreted per PROTOCOL.md §5.5 before the transaction. */
+/** What a re-entry call produced, interpreted per docs/protocol.md §5.5 before the transaction. */
 sealed interface Outcome {
 
   /** The app reported ops (206 array, or a single op object). */

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET …/{runId}/output?token=} (PROTOCOL.md §3): verifies the token, then answers at once
+ * {@code GET …/{runId}/output?token=} (docs/protocol.md §3): verifies the token, then answers at once
  * if the run ended, else suspends the request (servlet async, no thread held) until the run
  * finishes — pushed by {@link OutputWaiters} — or the maximum wait elapses.
  */

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * GCRA (leaky bucket) rate limiting of the management API (MANAGEMENT_API.md §4.1). A request is
+ * GCRA (leaky bucket) rate limiting of the management API (docs/management-api.md §4.1). A request is
  * admitted only when every applicable bucket admits it, and then all of them are charged.
  * Buckets live in memory; times are kept in microseconds so that high rates stay exact.
  * Thread-safe.

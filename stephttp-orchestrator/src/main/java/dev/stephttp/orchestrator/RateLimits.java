@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * Rate limits of the management API ({@code /api/v2}): each credential (a signing key or a
  * dashboard session) has its own buckets, and failed authentications and logins are counted per
- * client IP. Each bucket is a leaky bucket with an hourly rate and a burst (MANAGEMENT_API.md
+ * client IP. Each bucket is a leaky bucket with an hourly rate and a burst (docs/management-api.md
  * §4.1): {@code burst + 1} requests may arrive at once, then one every {@code 3600 s / rate}.
  *
  * <p>The defaults fit one self-hosted orchestrator watched through its dashboard (a run page

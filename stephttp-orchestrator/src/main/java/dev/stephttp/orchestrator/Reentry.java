@@ -25,7 +25,7 @@ import okio.Buffer;
 import okio.BufferedSource;
 
 /**
- * Calls the app to re-enter a run (PROTOCOL.md §5.1–5.2) and interprets its answer (§5.5). The
+ * Calls the app to re-enter a run (docs/protocol.md §5.1–5.2) and interprets its answer (§5.5). The
  * only class that touches okhttp. Thread-safe; blocking (run it on the dispatch pool).
  */
 final class Reentry {

@@ -2,7 +2,7 @@ package dev.stephttp.orchestrator;
 
 /**
  * What a new run adds to the management API's catalogue, in the run's own transaction: its
- * trigger event (MANAGEMENT_API.md §7.4: {@code inngest/http.request} events are the recorded
+ * trigger event (docs/management-api.md §7.4: {@code inngest/http.request} events are the recorded
  * requests) and its app and function.
  */
 final class RunCatalog {

@@ -23,7 +23,7 @@ record RunFilter(Set<RunStatus> statuses, Set<String> appIds, Set<String> fnIds,
     TimeField timeField, Long from, Long until, boolean desc, String triggeredBy,
     String resumedBy, Long afterKey, String afterId) {
 
-  /** Field used for time bounds and ordering (MANAGEMENT_API.md §7.5 TimeField). */
+  /** Field used for time bounds and ordering (docs/management-api.md §7.5 TimeField). */
   enum TimeField {
     QUEUED_AT("created_at"),
     STARTED_AT("started_at"),

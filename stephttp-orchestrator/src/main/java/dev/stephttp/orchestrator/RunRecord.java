@@ -3,7 +3,7 @@ package dev.stephttp.orchestrator;
 /**
  * One stored run. Immutable; the store replaces the whole record on update.
  *
- * @param family client family (PROTOCOL.md §12): decides body decoding, signing and completion rules
+ * @param family client family (docs/protocol.md §12): decides body decoding, signing and completion rules
  * @param event the trigger event as JSON text
  * @param body original request body to replay on re-entry (already decoded), may be empty
  * @param output stored output ({@code {"data": APIResult}} or {@code {"error": E}}), null while running

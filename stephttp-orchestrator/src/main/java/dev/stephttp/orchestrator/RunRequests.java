@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import okhttp3.HttpUrl;
 
-/** Validation and decoding of create-run and checkpoint request bodies (PROTOCOL.md §2.1–2.2). */
+/** Validation and decoding of create-run and checkpoint request bodies (docs/protocol.md §2.1–2.2). */
 final class RunRequests {
   private static final java.util.regex.Pattern METHOD =
       java.util.regex.Pattern.compile("[A-Za-z]{1,20}"); // compiled once: hot path

@@ -1,6 +1,6 @@
 package dev.stephttp.orchestrator;
 
-/** Lifecycle state of a run (MANAGEMENT_API.md §7.1); stored by name. */
+/** Lifecycle state of a run (docs/management-api.md §7.1); stored by name. */
 enum RunStatus {
   /** Created by a rerun; the endpoint has not been entered yet. */
   QUEUED,

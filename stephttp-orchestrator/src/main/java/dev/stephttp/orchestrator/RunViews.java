@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Maps stored runs to the FunctionRun resource (MANAGEMENT_API.md §7.4) with the payload rules
+ * Maps stored runs to the FunctionRun resource (docs/management-api.md §7.4) with the payload rules
  * of §2.8: payloads only when asked for, each capped, truncation reported.
  */
 final class RunViews {

@@ -114,7 +114,7 @@ final class Scheduler implements EngineListener, AutoCloseable {
 
   private void loop() {
     while (running) {
-      lastTick = System.currentTimeMillis(); // readiness (MANAGEMENT_API.md §8.2)
+      lastTick = System.currentTimeMillis(); // readiness (docs/management-api.md §8.2)
       WorkItem next = null;
       lock.lock();
       try {

@@ -24,7 +24,7 @@ record Settings(
     Duration reentryTimeout,
     int reentryConcurrency) {
 
-  /** PROTOCOL.md §9.6 limits. */
+  /** docs/protocol.md §9.6 limits. */
   static final int MAX_CREATE_BODY = 4 * 1024 * 1024;
   static final int MAX_STEPS_BODY = 8 * 1024 * 1024;
   static final int MAX_STEP_OUTPUT = 4 * 1024 * 1024;

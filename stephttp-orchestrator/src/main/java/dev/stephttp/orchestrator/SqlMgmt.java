@@ -34,7 +34,7 @@ final class SqlMgmt {
         + " last_seen_at INTEGER NOT NULL, PRIMARY KEY(app_id, id))",
     "CREATE TABLE IF NOT EXISTS event_resumes(event_id TEXT NOT NULL, run_id TEXT NOT NULL,"
         + " step_key TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(event_id, run_id, step_key))",
-    // MANAGEMENT_API.md §12: keyset indexes for the run lists, active counts, event runs
+    // docs/management-api.md §12: keyset indexes for the run lists, active counts, event runs
     "CREATE INDEX IF NOT EXISTS runs_created ON runs(created_at, id)",
     "CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at, id)",
     "CREATE INDEX IF NOT EXISTS runs_ended ON runs(ended_at, id)",

@@ -31,7 +31,7 @@ final class SqlTx implements Tx {
     "CREATE TABLE IF NOT EXISTS pauses(id INTEGER PRIMARY KEY AUTOINCREMENT,"
         + " run_id TEXT NOT NULL, step_id TEXT NOT NULL, event_name TEXT NOT NULL, expr TEXT,"
         + " eq_path TEXT, eq_value TEXT, expires_at INTEGER NOT NULL)",
-    // PROTOCOL.md §10.2 + issue: matching must not scan every pause -> index the equality.
+    // docs/protocol.md §10.2 + issue: matching must not scan every pause -> index the equality.
     "CREATE INDEX IF NOT EXISTS pauses_match ON pauses(event_name, eq_path, eq_value)",
     "CREATE INDEX IF NOT EXISTS pauses_run ON pauses(run_id)",
     "CREATE TABLE IF NOT EXISTS work(id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,"

@@ -1,7 +1,7 @@
 package dev.stephttp.orchestrator;
 
 /**
- * What the management API shows about one step of a run (MANAGEMENT_API.md §7.2): written by
+ * What the management API shows about one step of a run (docs/management-api.md §7.2): written by
  * {@link StepTrail} in the same transaction as the op that changed it. The step's output is not
  * repeated here; it is the memoized value in the steps table.
  *

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.StepIds;
 
 /**
- * Keeps the per-step records of the management API's traces (MANAGEMENT_API.md §7.2) in step
+ * Keeps the per-step records of the management API's traces (docs/management-api.md §7.2) in step
  * with the engine. Called inside the engine's transactions, so a trace never disagrees with the
  * state it describes; it writes one row per changed step and no other I/O.
  */

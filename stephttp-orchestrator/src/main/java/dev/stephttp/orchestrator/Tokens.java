@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Run-output tokens (PROTOCOL.md §3.2): HS256 JWT, issuer {@code api.inngest.com}, subject
+ * Run-output tokens (docs/protocol.md §3.2): HS256 JWT, issuer {@code api.inngest.com}, subject
  * {@code run-claim}, 1 hour, claims {@code Env} and {@code RunID}. Also mints the realtime token
  * of §2.7 (only needs to be non-empty for non-streaming clients). The secret is kept in the
  * store, so tokens stay valid across restarts. Thread-safe.

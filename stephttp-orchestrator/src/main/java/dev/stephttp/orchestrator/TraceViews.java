@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the FunctionTrace of a run (MANAGEMENT_API.md §7.2, §8.9): a RUN span, one STEP span
+ * Builds the FunctionTrace of a run (docs/management-api.md §7.2, §8.9): a RUN span, one STEP span
  * per step in first-seen order, and ATTEMPT spans under RUN steps. Payloads are visited depth
  * first so the 8 MiB budget of §2.8 is spent in tree order.
  */

@@ -71,7 +71,7 @@ interface Tx {
   /** Runs {@code action} after the enclosing transaction committed (dropped on rollback). */
   void afterCommit(Runnable action);
 
-  // ---- management API (MANAGEMENT_API.md): step traces, catalog, queries ----
+  // ---- management API (docs/management-api.md): step traces, catalog, queries ----
 
   /** The trace row of a step, or null. */
   StepTrace stepTrace(String runId, String stepKey);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * {@code waitForEvent} pauses and event resolution (PROTOCOL.md §10.2). Runs inside the caller's
+ * {@code waitForEvent} pauses and event resolution (docs/protocol.md §10.2). Runs inside the caller's
  * transaction, so storing an event and resuming the waits it matches commit together.
  */
 final class Waits {

@@ -6,7 +6,7 @@ package dev.stephttp.orchestrator;
  * @param id store-assigned id (0 before insertion)
  * @param stepId the sleep/wait step a timer resolves (null for re-entries)
  * @param targetStep hashed step id for a targeted re-entry ({@code X-Inngest-Step-ID}), or null
- * @param attempt retry attempt this re-entry represents (PROTOCOL.md §9.3)
+ * @param attempt retry attempt this re-entry represents (docs/protocol.md §9.3)
  * @param pauseId for wait timeouts: the pause to remove when the timer fires
  */
 record WorkItem(long id, String runId, Kind kind, String stepId, String targetStep, int attempt,

@@ -1,6 +1,6 @@
 /**
  * The single-node orchestrator: checkpoint API, durable store, timers, retries and events
- * (PROTOCOL.md §2–§5, §9–§10; DESIGN.md §5).
+ * (docs/protocol.md §2–§5, §9–§10; docs/protocol.md).
  *
  * <p>Public API: {@link dev.stephttp.orchestrator.Orchestrator} (embedding), its
  * {@link dev.stephttp.orchestrator.RateLimits} and {@link dev.stephttp.orchestrator.Main}

@@ -191,7 +191,7 @@ class DashboardIT {
 
   /**
    * Signs in from #/login directly: the page then makes no unauthenticated call, and every 401
-   * is charged to the per-IP failure bucket (MANAGEMENT_API.md §4.4, burst 20).
+   * is charged to the per-IP failure bucket (docs/management-api.md §4.4, burst 20).
    */
   void signIn() {
     page.navigate(orch.baseUrl() + "/#/login");

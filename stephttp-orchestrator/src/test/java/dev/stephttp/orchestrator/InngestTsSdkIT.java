@@ -92,7 +92,7 @@ class InngestTsSdkIT {
         String base = "http://127.0.0.1:" + readPort(node);
         String location;
         try (Response r = http.newCall(new Request.Builder().url(base + "/orders?name=ada").build()).execute()) {
-          // TS answers 302 (PROTOCOL.md §3.1) to our output URL
+          // TS answers 302 (docs/protocol.md §3.1) to our output URL
           assertThat(r.code()).isEqualTo(302);
           location = r.header("Location");
           assertThat(location).startsWith(orch.baseUrl() + "/v1/http/runs/").contains("/output?token=");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Acceptance 4 (MANAGEMENT_API.md §9): the served document matches the router. */
+/** Acceptance 4 (docs/management-api.md §9): the served document matches the router. */
 @Timeout(60)
 class OpenApiConsistencyTest {
   static Orchestrator orch;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Management API rate limits fit a self-hosted orchestrator watched through its dashboard, are
- * configurable from the builder, and can be turned off (MANAGEMENT_API.md §4). Real sockets,
+ * configurable from the builder, and can be turned off (docs/management-api.md §4). Real sockets,
  * an injected clock for the hour of polling.
  */
 @Timeout(60)

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * Holds the handler's response body back (DESIGN.md §4) so that an async switch can still turn
+ * Holds the handler's response body back (docs/how-it-works.md) so that an async switch can still turn
  * the answer into a redirect, and keeps a copy for {@code RunComplete}. Status and headers go to
  * the container's response, which stays uncommitted until the body is released.
  *
@@ -290,7 +290,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
     release();
   }
 
-  /** Lower-case header names with their first value (PROTOCOL.md §7.3, TS form). */
+  /** Lower-case header names with their first value (docs/protocol.md §7.3, TS form). */
   Map<String, String> headers() {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String name : getHeaderNames()) {

@@ -27,7 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The user's request with its body read up front (DESIGN.md §4: the body is never lost and a
+ * The user's request with its body read up front (docs/how-it-works.md: the body is never lost and a
  * re-entry replays exactly what the handler saw). Bodies up to the limit are served from the
  * captured copy, form parameters included; larger bodies stream through uncaptured. Multipart
  * bodies are left to the container. Confined to the request's thread.

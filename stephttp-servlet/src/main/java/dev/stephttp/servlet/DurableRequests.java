@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@link StepHttpFilter} and {@link StepHttpServlet} share: tells user requests from
- * orchestrator re-entries (DESIGN.md §4) and hands each to its phase. Thread-safe.
+ * orchestrator re-entries (docs/how-it-works.md) and hands each to its phase. Thread-safe.
  */
 final class DurableRequests {
   private static final Logger log = LoggerFactory.getLogger(DurableRequests.class);
@@ -66,8 +66,8 @@ final class DurableRequests {
         reentry.handle(runId.trim(), captured, response, handler);
         return;
       }
-      // PROTOCOL.md §5.3: never load another run's state on an unverified request; and never run
-      // it as a new request either (DESIGN.md §4: one unverifiable re-entry, retried by the
+      // docs/protocol.md §5.3: never load another run's state on an unverified request; and never run
+      // it as a new request either (docs/how-it-works.md: one unverifiable re-entry, retried by the
       // orchestrator, created a new run each time). No retry: a retry cannot make it verify.
       log.warn("{} {}: X-Run-ID with a signature that does not verify{}; answered 401",
           request.getMethod(), request.getRequestURI(), captured.complete() ? "" : " (body not captured)");
@@ -85,7 +85,7 @@ final class DurableRequests {
       return false;
     }
     if (settings.dev()) {
-      return true; // PROTOCOL.md §11: dev mode skips verification
+      return true; // docs/protocol.md §11: dev mode skips verification
     }
     if (!request.complete()) {
       return false;
@@ -96,7 +96,7 @@ final class DurableRequests {
       if (key == null) {
         continue;
       }
-      // PROTOCOL.md §5.2: canonical JSON for JSON bodies, else the raw body; "" when there is no
+      // docs/protocol.md §5.2: canonical JSON for JSON bodies, else the raw body; "" when there is no
       // body or the method does not carry one in the signed form.
       byte[] canonical = Signatures.canonicalJson(body);
       if ((canonical != null && verify(signature, canonical, key, now))

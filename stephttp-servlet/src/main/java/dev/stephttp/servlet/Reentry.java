@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A re-entry by the orchestrator (DESIGN.md §1, situation 3; PROTOCOL.md §5.4–§5.5): fetches the
+ * A re-entry by the orchestrator (docs/how-it-works.md; docs/protocol.md §5.4–§5.5): fetches the
  * memoized state, replays the handler, and answers {@code 206} with the one new op, or with {@code
  * [RunComplete]} carrying the handler's captured response. Thread-safe.
  */

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * through code the library does not control: Tomcat's filter chain and Spring's {@code
  * DispatcherServlet} wrap it in {@code ServletException}, an {@code @ExceptionHandler} may answer
  * it, a user's {@code catch (Throwable t)} may swallow it. So the phases never rely on catching it:
- * they ask the execution, which recorded the suspension before throwing (DESIGN.md §3). This class
+ * they ask the execution, which recorded the suspension before throwing (docs/how-it-works.md). This class
  * only notices when the signal did not come back, and says so once per handler. Thread-safe.
  */
 final class Suspensions {

@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The user's own request (DESIGN.md §1, situations 1 and 2): runs the handler with steps executing
+ * The user's own request (docs/how-it-works.md): runs the handler with steps executing
  * inline, answers with the handler's response and records the run in the background, or switches
  * to async and answers with a redirect, a token or a custom response. Thread-safe.
  */
@@ -70,7 +70,7 @@ final class SyncPhase {
       }
     });
     Throwable thrown = Suspensions.run(execution, request, buffered, handler);
-    // DESIGN.md §3: the execution's record decides, whatever reached us (wrapped, swallowed, other).
+    // docs/how-it-works.md: the execution's record decides, whatever reached us (wrapped, swallowed, other).
     Suspension suspension = execution.suspension();
     if (suspension != null) {
       suspensions.check(suspension, thrown, request);
@@ -87,7 +87,7 @@ final class SyncPhase {
       return;
     }
     buffered.finish();
-    // DESIGN.md §4: the user's response goes out before RunComplete is queued.
+    // docs/how-it-works.md: the user's response goes out before RunComplete is queued.
     response.flushBuffer();
     complete(run, checkpoints, buffered, response.getStatus(), started);
   }
@@ -183,7 +183,7 @@ final class SyncPhase {
 
   private void complete(Run run, RunCheckpoints checkpoints, BufferedResponse buffered, int status, long started) {
     if (!run.execution.producedOps() && !config.trackAllEndpoints) {
-      return; // DESIGN.md §4: a run without steps is not recorded
+      return; // docs/how-it-works.md: a run without steps is not recorded
     }
     byte[] body = buffered.bodyCopy();
     String text = null;
@@ -198,14 +198,14 @@ final class SyncPhase {
     checkpoints.emit(runComplete(result));
   }
 
-  /** Every response of a run names it (DESIGN.md §3) and the library (§4). */
+  /** Every response of a run names it (docs/how-it-works.md) and the library (docs/how-it-works.md). */
   private static void stamp(HttpServletResponse response, String runId) {
     response.setHeader("X-Run-ID", runId);
     response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
   }
 
   static GeneratorOpcode runComplete(ApiResult result) {
-    // PROTOCOL.md §7.2: id is sha1("complete"); no userland, no timing.
+    // docs/protocol.md §7.2: id is sha1("complete"); no userland, no timing.
     return new GeneratorOpcode(Opcode.RUN_COMPLETE, StepIds.COMPLETE_ID, null, null,
         result == null ? NullNode.getInstance() : Json.mapper().valueToTree(result), null, null, null, null);
   }

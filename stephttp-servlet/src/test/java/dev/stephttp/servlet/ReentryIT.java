@@ -75,7 +75,7 @@ class ReentryIT {
   void fullyMemoizedHandlerCompletesWithItsResponse() throws Exception {
     orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
     orchestrator.state.put(StepIds.hash("wait"), NullNode.getInstance());
-    // The stored form without the {"data":…} wrapper is accepted too (PROTOCOL.md §4).
+    // The stored form without the {"data":…} wrapper is accepted too (docs/protocol.md §4).
     orchestrator.state.put(StepIds.hash("b"), Json.mapper().getNodeFactory().textNode("b-memo"));
     try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY).build()).execute()) {
       assertThat(response.code()).isEqualTo(206);

@@ -24,7 +24,7 @@ import java.util.function.Predicate;
 
 /**
  * A real HTTP server on a loopback port that stands in for the orchestrator: it records every
- * request and answers per PROTOCOL.md §2, §4 and §10.1. Tests can hold a route, make it fail, and
+ * request and answers per docs/protocol.md §2, §4 and §10.1. Tests can hold a route, make it fail, and
  * serve memoized state.
  */
 final class StandInOrchestrator implements AutoCloseable {

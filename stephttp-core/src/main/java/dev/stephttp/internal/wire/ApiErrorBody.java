@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The API's JSON error body {@code {"error":"…","data":null,"status":409}} (PROTOCOL.md §2.0);
+ * The API's JSON error body {@code {"error":"…","data":null,"status":409}} (docs/protocol.md §2.0);
  * immutable.
  *
  * @param error the error message

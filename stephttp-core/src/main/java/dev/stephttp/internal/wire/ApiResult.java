@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The HTTP result carried by a {@code RunComplete} op and replayed by the output endpoint
- * (PROTOCOL.md §7.3); immutable when built with an immutable map. Null components are omitted.
+ * (docs/protocol.md §7.3); immutable when built with an immutable map. Null components are omitted.
  *
  * @param status HTTP status (0 when absent on the wire)
  * @param headers one value per header name (Go: canonical names, TS: lowercase), or null

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * Body of {@code POST /v1/checkpoint/{runId}/steps} (PROTOCOL.md §2.2); immutable when built
+ * Body of {@code POST /v1/checkpoint/{runId}/steps} (docs/protocol.md §2.2); immutable when built
  * with an immutable list. Null components are omitted.
  *
  * @param runId the run ULID (authoritative; the path segment is ignored)

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * Body of {@code POST /v1/checkpoint} and {@code POST /v1/http/runs} (PROTOCOL.md §2.1);
+ * Body of {@code POST /v1/checkpoint} and {@code POST /v1/http/runs} (docs/protocol.md §2.1);
  * immutable when built with an immutable list. Null components are omitted.
  *
  * @param runId the client-minted run ULID

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.UUID;
 
 /**
- * The {@code data} of a create-run response (PROTOCOL.md §2.1); immutable. Null or empty tokens
+ * The {@code data} of a create-run response (docs/protocol.md §2.1); immutable. Null or empty tokens
  * are omitted.
  *
  * @param fnId deterministic function UUID

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The {@code {"data": …, "metadata": …}} success envelope of the API (PROTOCOL.md §2.0), also
+ * The {@code {"data": …, "metadata": …}} success envelope of the API (docs/protocol.md §2.0), also
  * usable for a stored step success {@code {"data": D}}; immutable if {@code T} is.
  *
  * <p>{@code data} is always written (as {@code null} when null); {@code metadata} is omitted when

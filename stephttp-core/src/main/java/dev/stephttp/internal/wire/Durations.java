@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Parses and formats duration strings such as {@code 1m30s} or {@code 1.5h} (PROTOCOL.md §6.4);
+ * Parses and formats duration strings such as {@code 1m30s} or {@code 1.5h} (docs/protocol.md §6.4);
  * stateless and thread-safe.
  */
 public final class Durations {
@@ -115,7 +115,7 @@ public final class Durations {
     if (digits.startsWith(".")) {
       digits = "0" + digits;
     }
-    // PROTOCOL.md §6.4 via Go: fractions of a nanosecond are truncated per group.
+    // docs/protocol.md §6.4 via Go: fractions of a nanosecond are truncated per group.
     return new BigDecimal(digits)
         .multiply(BigDecimal.valueOf(unitNanos))
         .setScale(0, RoundingMode.DOWN)

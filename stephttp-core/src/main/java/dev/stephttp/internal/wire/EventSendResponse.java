@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * Response of the event API {@code POST /e/{eventKey}} (PROTOCOL.md §10.1); immutable when built
+ * Response of the event API {@code POST /e/{eventKey}} (docs/protocol.md §10.1); immutable when built
  * with an immutable list. Null components are omitted.
  *
  * @param ids one internal ID per accepted event, in order, or null

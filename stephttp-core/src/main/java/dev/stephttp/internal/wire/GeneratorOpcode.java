@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One op as exchanged between client and orchestrator (PROTOCOL.md §6.2); immutable.
+ * One op as exchanged between client and orchestrator (docs/protocol.md §6.2); immutable.
  *
  * <p>Null components are omitted when written. For {@code data} a Java null means "absent"
  * (omitted), while a {@link com.fasterxml.jackson.databind.node.NullNode} is a JSON {@code null}

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * The {@code data} of an HTTP trigger event: the original request of a run (PROTOCOL.md §2.1);
+ * The {@code data} of an HTTP trigger event: the original request of a run (docs/protocol.md §2.1);
  * immutable. Null components are omitted.
  *
  * @param domain scheme and host, e.g. {@code https://api.example.com}

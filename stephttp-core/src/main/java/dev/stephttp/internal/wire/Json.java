@@ -64,7 +64,7 @@ public final class Json {
     ObjectMapper mapper = new ObjectMapper();
     mapper.registerModule(new JavaTimeModule());
     mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    // PROTOCOL.md §6.2: unknown keys MUST be ignored (the TS client adds "mode", "hashedId", ...).
+    // docs/protocol.md §6.2: unknown keys MUST be ignored (the TS client adds "mode", "hashedId", ...).
     mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     // A body such as `{"a":1} junk` is not one JSON document; neither client would produce it.
     mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

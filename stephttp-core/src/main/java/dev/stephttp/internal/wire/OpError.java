@@ -6,10 +6,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The {@code error} object of an op and of a stored step failure (PROTOCOL.md §6.3); immutable.
+ * The {@code error} object of an op and of a stored step failure (docs/protocol.md §6.3); immutable.
  *
  * <p>{@code data} is always written, as JSON {@code null} when absent, because the Go client
- * aborts the handler without it (PROTOCOL.md Errata 1). A JSON {@code null} read for {@code data}
+ * aborts the handler without it (docs/protocol.md Errata 1). A JSON {@code null} read for {@code data}
  * or {@code cause} is held as Java null.
  *
  * @param name error name, e.g. {@code Step error}

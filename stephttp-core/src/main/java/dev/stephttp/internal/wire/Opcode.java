@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** The op of a {@link GeneratorOpcode}, written on the wire as its name (PROTOCOL.md §6.1). */
+/** The op of a {@link GeneratorOpcode}, written on the wire as its name (docs/protocol.md §6.1). */
 public enum Opcode {
   NONE("None", false, false, false),
   STEP("Step", true, false, false),

@@ -15,11 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
- * {@code X-Inngest-Signature} signing and verification (PROTOCOL.md §5.2, §8); stateless and
+ * {@code X-Inngest-Signature} signing and verification (docs/protocol.md §5.2, §8); stateless and
  * thread-safe.
  */
 public final class Signatures {
-  /** The accepted clock skew between signer and verifier (PROTOCOL.md §9.6). */
+  /** The accepted clock skew between signer and verifier (docs/protocol.md §9.6). */
   public static final Duration DEFAULT_SKEW = Duration.ofMinutes(5);
 
   private static final int MAC_BYTES = 32;
@@ -68,7 +68,7 @@ public final class Signatures {
 
   /**
    * Returns the RFC 8785 canonical form of a JSON document, or null when {@code body} is not valid
-   * JSON (PROTOCOL.md §8). Numbers are IEEE doubles, so integers above 2^53 lose precision.
+   * JSON (docs/protocol.md §8). Numbers are IEEE doubles, so integers above 2^53 lose precision.
    */
   public static byte[] canonicalJson(byte[] body) {
     if (body == null) {
@@ -98,7 +98,7 @@ public final class Signatures {
   }
 
   /**
-   * Returns the message the TS client verifies a re-entry signature over (PROTOCOL.md §5.2): for
+   * Returns the message the TS client verifies a re-entry signature over (docs/protocol.md §5.2): for
    * {@code POST} and {@code PUT} with a non-empty body, the canonical JSON of the body, or the raw
    * text when the body is a JSON string; otherwise, and when the body is not JSON, an empty
    * message. (The Go client always verifies an empty message.)
@@ -136,7 +136,7 @@ public final class Signatures {
     }
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      // PROTOCOL.md §8: the key is the normalised text itself, not its hex-decoded bytes.
+      // docs/protocol.md §8: the key is the normalised text itself, not its hex-decoded bytes.
       mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       mac.update(message);
       return mac.doFinal(Long.toString(unixSeconds).getBytes(StandardCharsets.US_ASCII));

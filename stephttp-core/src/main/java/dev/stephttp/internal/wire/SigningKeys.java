@@ -9,11 +9,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Signing-key normalisation and bearer-token handling (PROTOCOL.md §2.0, §8); stateless and
+ * Signing-key normalisation and bearer-token handling (docs/protocol.md §2.0, §8); stateless and
  * thread-safe. Never log the values these methods take or return.
  */
 public final class SigningKeys {
-  // PROTOCOL.md §8: \w is ASCII-only [A-Za-z0-9_], as in Go's and JavaScript's regex engines.
+  // docs/protocol.md §8: \w is ASCII-only [A-Za-z0-9_], as in Go's and JavaScript's regex engines.
   private static final Pattern PREFIX = Pattern.compile("^signkey-[A-Za-z0-9_]+-");
   private static final String BEARER = "bearer";
 
@@ -35,7 +35,7 @@ public final class SigningKeys {
   /**
    * Returns the hashed bearer token the TS client sends: the prefix kept verbatim, then lowercase
    * hex of SHA-256 over the hex-decoded rest of the key. An empty key (none configured) gives
-   * {@code ""}, so the header becomes {@code Authorization: Bearer } (PROTOCOL.md §2.0).
+   * {@code ""}, so the header becomes {@code Authorization: Bearer } (docs/protocol.md §2.0).
    *
    * @throws IllegalArgumentException if the key body is not an even-length hex string
    */
@@ -55,7 +55,7 @@ public final class SigningKeys {
   }
 
   /**
-   * Checks a presented bearer token against the configured key (PROTOCOL.md §2.0 rules 3-4): after
+   * Checks a presented bearer token against the configured key (docs/protocol.md §2.0 rules 3-4): after
    * stripping prefixes from both, the token must equal the key or, when the key is hex, the
    * SHA-256 of the hex-decoded key. Comparisons are constant-time. A null or empty token, or an
    * empty configured key, never matches: when no key is configured, skip authentication instead.
@@ -81,7 +81,7 @@ public final class SigningKeys {
   }
 
   /**
-   * Extracts the token from an {@code Authorization} header value (PROTOCOL.md §2.0 rule 2): the
+   * Extracts the token from an {@code Authorization} header value (docs/protocol.md §2.0 rule 2): the
    * value must be longer than 7 characters and start with {@code bearer} in any case; the token is
    * everything from index 7. Returns null when the header is absent or does not qualify.
    */

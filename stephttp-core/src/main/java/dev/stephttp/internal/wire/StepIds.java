@@ -6,9 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 
-/** Hashed step IDs as put on the wire (PROTOCOL.md §7.1); stateless and thread-safe. */
+/** Hashed step IDs as put on the wire (docs/protocol.md §7.1); stateless and thread-safe. */
 public final class StepIds {
-  /** The hashed ID of the completion op, {@code sha1("complete")} (PROTOCOL.md §7.2). */
+  /** The hashed ID of the completion op, {@code sha1("complete")} (docs/protocol.md §7.2). */
   public static final String COMPLETE_ID = hash("complete");
 
   private StepIds() {}

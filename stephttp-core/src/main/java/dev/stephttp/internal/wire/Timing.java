@@ -3,7 +3,7 @@ package dev.stephttp.internal.wire;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
- * The {@code timing} span of an op in nanoseconds (PROTOCOL.md §6.2); immutable. Values exceed
+ * The {@code timing} span of an op in nanoseconds (docs/protocol.md §6.2); immutable. Values exceed
  * 2^53 and are read and written as exact 64-bit integers.
  *
  * @param a start, nanoseconds since the epoch (0 when not applicable)

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The triggering event of a durable-endpoint run (PROTOCOL.md §2.1); immutable. Null components
+ * The triggering event of a durable-endpoint run (docs/protocol.md §2.1); immutable. Null components
  * are omitted.
  *
  * @param name {@link #HTTP_REQUEST} (TS) or {@link #GO_HTTP_RUN_STARTED} (Go)
@@ -29,7 +29,7 @@ public record TriggerEvent(
   /** Event name used by the Go client; its body is base64. */
   public static final String GO_HTTP_RUN_STARTED = "http/run.started";
 
-  /** True when this is a Go client's trigger ({@link #GO_HTTP_RUN_STARTED}, PROTOCOL.md §12). */
+  /** True when this is a Go client's trigger ({@link #GO_HTTP_RUN_STARTED}, docs/protocol.md §12). */
   @JsonIgnore
   public boolean isGoClient() {
     return GO_HTTP_RUN_STARTED.equals(name);

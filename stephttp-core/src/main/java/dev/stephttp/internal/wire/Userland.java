@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * The user's own step ID and repeat index of an op (PROTOCOL.md §6.2, §7.1); immutable.
+ * The user's own step ID and repeat index of an op (docs/protocol.md §6.2, §7.1); immutable.
  *
  * @param id the step ID as the user wrote it
  * @param index the repeat index, or null for the first occurrence

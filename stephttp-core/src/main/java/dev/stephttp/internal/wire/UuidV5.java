@@ -9,13 +9,13 @@ import java.util.UUID;
 
 /**
  * RFC 4122 version-5 (SHA-1) UUIDs and the deterministic app and function IDs built from them
- * (PROTOCOL.md §9.1); stateless and thread-safe.
+ * (docs/protocol.md §9.1); stateless and thread-safe.
  */
 public final class UuidV5 {
   /** The RFC 4122 OID namespace, {@code 6ba7b812-9dad-11d1-80b4-00c04fd430c8}. */
   public static final UUID OID = UUID.fromString("6ba7b812-9dad-11d1-80b4-00c04fd430c8");
 
-  /** The fixed environment ID of the dev server (PROTOCOL.md §9.1). */
+  /** The fixed environment ID of the dev server (docs/protocol.md §9.1). */
   public static final UUID DEV_ENV = UUID.fromString("00000000-0000-4000-b000-000000000000");
 
   private UuidV5() {}

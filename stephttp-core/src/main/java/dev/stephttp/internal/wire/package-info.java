@@ -4,6 +4,6 @@
  *
  * <p><strong>Internal:</strong> this package is not API. Its types are public only so that the
  * other stephttp modules can use them; they may change or disappear without notice. The rules
- * implemented here are specified in {@code PROTOCOL.md}; each class names the sections it follows.
+ * implemented here are specified in {@code docs/protocol.md}; each class names the sections it follows.
  */
 package dev.stephttp.internal.wire;

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 class GeneratorOpcodeJsonTest {
   private static final String A = "86f7e437faa5a7fce15d1ddcb9eaeaea377667b8";
 
-  // PROTOCOL.md §2.1, Go client: every field present, absent values as JSON null.
+  // docs/protocol.md §2.1, Go client: every field present, absent values as JSON null.
   private static final String GO_STEP_RUN =
       "{\"op\":\"StepRun\",\"id\":\"" + A + "\",\"name\":\"a\",\"opts\":null,"
           + "\"data\":{\"ok\":true},\"error\":null,\"displayName\":null,"
           + "\"timing\":{\"a\":1735732800000000000,\"b\":1500000},\"userland\":{\"id\":\"a\"}}";
 
-  // PROTOCOL.md §2.1/§6.2, TS client: fields omitted, internal keys leaking through.
+  // docs/protocol.md §2.1/§6.2, TS client: fields omitted, internal keys leaking through.
   private static final String TS_STEP_RUN =
       "{\"id\":\"" + A + "\",\"op\":\"StepRun\",\"name\":\"a\",\"displayName\":\"a\","
           + "\"userland\":{\"id\":\"a\",\"index\":2},\"data\":\"hello\","
