@@ -48,7 +48,7 @@ public final class StepHttpProperties {
   private @Nullable String eventBaseUrl;
 
   /**
-   * The signing key ({@code signkey-<env>-<hex>}); required outside dev mode. Unset:
+   * The signing key (it starts with signkey-); required outside dev mode. Unset:
    * INNGEST_SIGNING_KEY. Prefer the environment variable to a properties file.
    */
   private @Nullable String signingKey;
