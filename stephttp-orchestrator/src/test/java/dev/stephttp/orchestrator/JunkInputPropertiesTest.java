@@ -2,33 +2,34 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Generated junk thrown at the checkpoint and event endpoints never yields a 5xx. */
-class JunkInputProperties {
-  static final JsonNodeFactory F = JsonNodeFactory.instance;
-  static final List<String> KEYS = List.of("run_id", "event", "name", "data", "domain", "path",
-      "method", "body", "query_params", "steps", "op", "id", "opts", "duration", "timeout", "if",
-      "error", "message", "retries", "request_version", "ts", "user", "v", "noRetry", "fn_id");
-  static final List<String> OPS = List.of("StepRun", "Step", "StepError", "StepFailed", "Sleep",
-      "WaitForEvent", "RunComplete", "SyncRunComplete", "StepPlanned", "None",
-      "DiscoveryRequest", "InvokeFunction", "DeferAdd", "stepRUN", "Bogus");
-
+/**
+ * Junk posted to the checkpoint and event endpoints never yields a 5xx. Seeded parameterised
+ * cases (a fixed seed per endpoint, so a failure reproduces) and a coverage-guided fuzz test over
+ * all four endpoints ({@code JAZZER_FUZZ=1} fuzzes; a normal run replays the committed corpus in
+ * {@code JunkInputPropertiesTestInputs/}). One orchestrator serves the whole class.
+ *
+ * <p>Corpus layout: the fuzzer's last byte picks the endpoint ({@code '0'} create-run, {@code
+ * '1'} {@code /v1/http/runs}, {@code '2'} {@code /steps}, {@code '3'} events), the byte before it
+ * the mode ({@code '1'}: everything before is the raw body; {@code '0'}: the rest steers the
+ * {@link Junk} generator). So a seed file is a body followed by {@code 10}, {@code 11}, {@code 12}
+ * or {@code 13}.
+ */
+class JunkInputPropertiesTest {
   static Orchestrator orch;
   static String runId;
 
-  @BeforeContainer
+  @BeforeAll
   static void start() {
     orch = Orchestrator.inMemory();
     runId = Runs.newRunId();
@@ -36,117 +37,86 @@ class JunkInputProperties {
         Runs.create(runId, "http://127.0.0.1:1", "/x", 0).toString());
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() {
     orch.close();
   }
 
-  @Property(tries = 300)
-  void createRunNeverAnswers5xx(@ForAll("junk") String body) {
-    assertNo5xx("/v1/checkpoint", body);
+  static Stream<String> createBodies() {
+    return cases(1L, 300, Junk::any);
   }
 
-  @Property(tries = 200)
-  void createRunWithJunkRequestDataNeverAnswers5xx(@ForAll("junkRequestData") String body) {
-    assertNo5xx("/v1/http/runs", body);
+  static Stream<String> requestDataBodies() {
+    return cases(2L, 200, Junk::junkRequestData);
   }
 
-  @Property(tries = 200)
-  void checkpointStepsNeverAnswers5xx(@ForAll("junk") String body) {
-    assertNo5xx("/v1/checkpoint/" + runId + "/steps", body);
+  static Stream<String> stepsBodies() {
+    return cases(3L, 250, junk -> junk.steps(runId)); // lazy: runId is set by then
   }
 
-  @Property(tries = 300)
-  void eventsNeverAnswer5xx(@ForAll("events") String body) {
-    assertNo5xx("/e/somekey", body);
+  static Stream<String> eventBodies() {
+    return cases(4L, 300, Junk::events);
   }
 
-  private static void assertNo5xx(String path, String body) {
-    Http.Result r = Http.post(orch.baseUrl() + path, "Bearer", body);
-    assertThat(r.status()).as("%s -> %s", body, r.body()).isLessThan(500);
+  @ParameterizedTest(name = "[{index}]")
+  @MethodSource("createBodies")
+  void createRunNeverAnswers5xx(String body) {
+    assertNo5xx(path(0), body.getBytes(StandardCharsets.UTF_8));
   }
 
-  @Provide
-  Arbitrary<String> junk() {
-    return Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(80),
-        json(3).map(JsonNode::toString),
-        mutatedCreate().map(JsonNode::toString));
+  @ParameterizedTest(name = "[{index}]")
+  @MethodSource("requestDataBodies")
+  void createRunWithJunkRequestDataNeverAnswers5xx(String body) {
+    assertNo5xx(path(1), body.getBytes(StandardCharsets.UTF_8));
   }
 
-  @Provide
-  Arbitrary<String> events() {
-    Arbitrary<JsonNode> event = Arbitraries.maps(Arbitraries.of("name", "data", "id", "ts", "v",
-        "user"), leaf()).ofMaxSize(6).map(m -> {
-          ObjectNode o = F.objectNode();
-          m.forEach(o::set);
-          return o;
-        });
-    return Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(80),
-        json(3).map(JsonNode::toString),
-        event.map(JsonNode::toString),
-        event.list().ofMaxSize(4).map(l -> {
-          ArrayNode a = F.arrayNode();
-          l.forEach(a::add);
-          return a.toString();
-        }));
+  @ParameterizedTest(name = "[{index}]")
+  @MethodSource("stepsBodies")
+  void checkpointStepsNeverAnswers5xx(String body) {
+    assertNo5xx(path(2), body.getBytes(StandardCharsets.UTF_8));
   }
 
-  @Provide
-  Arbitrary<String> junkRequestData() {
-    Arbitrary<String> field = Arbitraries.of("method", "path", "body", "content_type",
-        "query_params", "fn", "domain");
-    Arbitrary<String> eventName = Arbitraries.of("inngest/http.request", "http/run.started");
-    return field.flatMap(f -> eventName.flatMap(name -> leaf().map(v -> {
-      ObjectNode body = Runs.create(Runs.newRunId(), "http://127.0.0.1:1", "/p", 0,
-          Runs.sleep("s", "1ms"));
-      ObjectNode event = (ObjectNode) body.get("event");
-      event.put("name", name);
-      ((ObjectNode) event.get("data")).set(f, v);
-      return body.toString();
-    })));
+  @ParameterizedTest(name = "[{index}]")
+  @MethodSource("eventBodies")
+  void eventsNeverAnswer5xx(String body) {
+    assertNo5xx(path(3), body.getBytes(StandardCharsets.UTF_8));
   }
 
-  Arbitrary<JsonNode> mutatedCreate() {
-    Arbitrary<String> field = Arbitraries.of("run_id", "event", "steps", "retries",
-        "request_version");
-    return Arbitraries.lazy(() -> field.flatMap(f -> json(2).map(v -> {
-      ObjectNode body = Runs.create(Runs.newRunId(), "http://127.0.0.1:1", "/p", 1,
-          Runs.stepRun("a", 1), Runs.sleep("s", "1h"));
-      body.set(f, v);
-      return body;
-    })));
-  }
-
-  static Arbitrary<JsonNode> leaf() {
-    return Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(20).map(F::textNode),
-        Arbitraries.of(OPS).map(F::textNode),
-        Arbitraries.of("1s", "-5m", "2026-01-01T00:00:00Z", "async.data.x == 1", "((",
-            "http://127.0.0.1:1", "01J9Z3K6W8T6M0V2Q4R5S7X8Y9").map(F::textNode),
-        Arbitraries.longs().map(F::numberNode),
-        Arbitraries.doubles().map(F::numberNode),
-        Arbitraries.of(true, false).map(F::booleanNode),
-        Arbitraries.just(F.nullNode()));
-  }
-
-  static Arbitrary<JsonNode> json(int depth) {
-    if (depth == 0) {
-      return leaf();
+  @FuzzTest(maxDuration = "20s")
+  void anyBodyOnAnyEndpointIsAnsweredWithoutA5xx(FuzzedDataProvider data) {
+    int endpoint = data.consumeInt(0, 3);
+    if (data.consumeBoolean()) {
+      assertNo5xx(path(endpoint), data.consumeRemainingAsBytes());
+      return;
     }
-    Arbitrary<JsonNode> obj = Arbitraries.maps(Arbitraries.of(KEYS), Arbitraries.lazy(() ->
-        json(depth - 1))).ofMaxSize(5).map(m -> {
-          ObjectNode o = F.objectNode();
-          m.forEach(o::set);
-          return o;
-        });
-    Arbitrary<JsonNode> arr = Arbitraries.lazy(() -> json(depth - 1)).list().ofMaxSize(4)
-        .map(l -> {
-          ArrayNode a = F.arrayNode();
-          l.forEach(a::add);
-          return a;
-        });
-    return Arbitraries.oneOf(leaf(), obj, arr);
+    Junk junk = Junk.fuzzed(data);
+    String body = switch (endpoint) {
+      case 0 -> junk.any();
+      case 1 -> junk.junkRequestData();
+      case 2 -> junk.steps(runId);
+      default -> junk.events();
+    };
+    assertNo5xx(path(endpoint), body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Stream<String> cases(long seed, int count, Function<Junk, String> kind) {
+    Junk junk = Junk.seeded(seed);
+    return Stream.concat(Stream.of("", "{}", "[]", "null"),
+        IntStream.range(0, count).mapToObj(i -> kind.apply(junk)));
+  }
+
+  private static String path(int endpoint) {
+    return switch (endpoint) {
+      case 0 -> "/v1/checkpoint";
+      case 1 -> "/v1/http/runs";
+      case 2 -> "/v1/checkpoint/" + runId + "/steps";
+      default -> "/e/somekey";
+    };
+  }
+
+  private static void assertNo5xx(String path, byte[] body) {
+    Http.Result r = Http.post(orch.baseUrl() + path, "Bearer", body);
+    assertThat(r.status()).as("POST %s %s -> %s", path,
+        new String(body, StandardCharsets.UTF_8), r.body()).isLessThan(500);
   }
 }
