@@ -76,6 +76,16 @@ public final class StepHttpAutoConfiguration {
     return registration;
   }
 
+  /** Spring MVC: the suspension signal goes to the filter, not to {@code @ExceptionHandler}s. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.web.servlet.HandlerExceptionResolver")
+  static class SpringMvcConfiguration {
+    @Bean
+    SuspensionPassThrough stepHttpSuspensionPassThrough() {
+      return new SuspensionPassThrough();
+    }
+  }
+
   /** {@code stephttp.orchestrator.embedded=true} without the orchestrator module: stop, saying why. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnMissingClass("dev.stephttp.orchestrator.Orchestrator")

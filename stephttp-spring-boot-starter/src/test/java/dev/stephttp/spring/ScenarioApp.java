@@ -165,8 +165,15 @@ public class ScenarioApp {
   /** Answers every exception with its own 500 and the exception's toString. */
   @RestControllerAdvice
   static class CatchAll {
+    private final Calls calls;
+
+    CatchAll(Calls calls) {
+      this.calls = calls;
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<String> any(Exception e) {
+      calls.add("advice:" + e.getClass().getSimpleName());
       return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(e.toString());
     }
   }

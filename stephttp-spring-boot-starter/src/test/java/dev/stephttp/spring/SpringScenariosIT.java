@@ -132,6 +132,24 @@ class SpringScenariosIT {
   }
 
   @Test
+  void exceptionHandlersAreNotOfferedTheSuspensionSignal() throws IOException {
+    Answer first = call(user(get("/receipt")));
+    assertThat(first.code).isEqualTo(303);
+    assertThat(calls.of("advice:ServletException")).isZero();
+    follow(first);
+  }
+
+  @Test
+  void adviceAnsweringAWrappedSignalCannotStopTheAsyncSwitch() throws IOException {
+    // /rethrow wraps the signal itself, so the catch-all advice does receive it and writes a 500.
+    int before = calls.of("advice:IllegalStateException");
+    Answer first = call(user(get("/rethrow")));
+    assertThat(first.code).isEqualTo(303);
+    assertThat(calls.of("advice:IllegalStateException")).isEqualTo(before + 1);
+    assertThat(follow(first).body).isEqualTo("slept through");
+  }
+
+  @Test
   void authenticatedUsersSleepingRequestCompletesWithTheIdentityCapturedInAStep() throws IOException {
     Answer first = call(user(get("/secure/report")));
     assertThat(first.code).isEqualTo(303);
