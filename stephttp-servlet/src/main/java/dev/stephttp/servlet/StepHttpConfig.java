@@ -79,6 +79,18 @@ public final class StepHttpConfig {
     return b;
   }
 
+  /**
+   * Resolves this configuration against the environment exactly as the filter does when it starts,
+   * so an application can fail at its own startup instead of at the container's first filter init.
+   *
+   * @throws IllegalStateException if a required setting is missing (the message names it and its
+   *     environment variable)
+   * @throws IllegalArgumentException if a setting is malformed (the message names it and the value)
+   */
+  public void validate() {
+    clientSettings();
+  }
+
   /** Resolves these settings against the environment; fails when a required key is missing. */
   ClientSettings clientSettings() {
     ClientSettings.Overrides o = new ClientSettings.Overrides(

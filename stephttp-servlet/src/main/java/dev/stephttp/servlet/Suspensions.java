@@ -46,8 +46,9 @@ final class Suspensions {
     String handler = request.getMethod() + " " + request.getRequestURI();
     String what = thrown == null ? "returned normally" : "threw " + thrown.getClass().getName();
     if (warned.size() < MAX_WARNED && warned.add(handler)) {
-      log.warn("{}: the handler {} after the run suspended at {}; a catch of Throwable or an exception"
-          + " handler swallowed the library's signal. The async switch is made anyway; let it propagate"
+      log.warn("{}: the handler {} after the run suspended at {}: a catch (Throwable) in the handler, or a"
+          + " framework's exception handler, kept the library's signal from propagating. The async switch is"
+          + " made anyway and what was written after the suspension is discarded; let the signal propagate"
           + " (catch Exception, not Throwable). Logged once per handler.", handler, what, describe(suspension));
     } else {
       log.debug("{}: the handler {} after the run suspended at {}", handler, what, describe(suspension));

@@ -59,7 +59,13 @@ public final class StepHttpAutoConfiguration {
       ConfigFactory.requireSigningKey(properties, System.getenv());
     }
     ordered.forEach(c -> c.customize(builder));
-    return builder.build();
+    StepHttpConfig config = builder.build();
+    try {
+      config.validate(); // here, not at Tomcat's filter init, so the failure names the setting
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException("stephttp: invalid configuration: " + e.getMessage(), e);
+    }
+    return config;
   }
 
   /** The filter on {@code stephttp.url-patterns}, REQUEST dispatches, at {@code stephttp.filter-order}. */

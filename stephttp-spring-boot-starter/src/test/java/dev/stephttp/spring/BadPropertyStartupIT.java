@@ -48,7 +48,7 @@ class BadPropertyStartupIT {
       }
     });
     assertThat(failure).isNotNull();
-    assertThat(messages(failure)).contains("Unable to start");
+    assertThat(messages(failure)).contains("baseUrl must be an absolute http(s) URL, was 'not-a-url'");
   }
 
   /** A customizer that sets a base URL the library rejects. */
