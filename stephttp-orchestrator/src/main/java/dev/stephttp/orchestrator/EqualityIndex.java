@@ -66,7 +66,7 @@ final class EqualityIndex {
       case STRING_VALUE:
         return "s:" + c.stringValue();
       case INT64_VALUE:
-        return "n:" + c.int64Value();
+        return numberKey((double) c.int64Value());
       case DOUBLE_VALUE:
         return numberKey(c.doubleValue());
       case BOOLEAN_VALUE:
@@ -76,8 +76,13 @@ final class EqualityIndex {
     }
   }
 
+  /**
+   * One key for every number CEL may call equal: CEL compares ints and doubles by value, so both
+   * are keyed through the same double. Large integers that round to one double share a key, which
+   * only adds candidates that CEL then rejects; the index must never leave out a match.
+   */
   private static String numberKey(double d) {
-    if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+    if (d == Math.rint(d) && Math.abs(d) < 0x1p63) {
       return "n:" + (long) d;
     }
     return "n:" + d;
@@ -97,9 +102,6 @@ final class EqualityIndex {
     }
     if (cur.isTextual()) {
       return "s:" + cur.textValue();
-    }
-    if (cur.isIntegralNumber() && cur.canConvertToLong()) {
-      return "n:" + cur.longValue();
     }
     if (cur.isNumber()) {
       return numberKey(cur.doubleValue());
