@@ -8,6 +8,21 @@ public interface Container {
   interface Running extends AutoCloseable {
     /** {@code http://127.0.0.1:<port>}, the app at the root context. */
     String url();
+
+    /** An app at {@code url} that {@code stop} shuts down. */
+    static Running of(String url, AutoCloseable stop) {
+      return new Running() {
+        @Override
+        public String url() {
+          return url;
+        }
+
+        @Override
+        public void close() throws Exception {
+          stop.close();
+        }
+      };
+    }
   }
 
   /** The container and its version, e.g. {@code Apache Tomcat/11.0.27}. */

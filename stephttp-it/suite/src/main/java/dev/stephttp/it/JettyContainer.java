@@ -61,16 +61,6 @@ public final class JettyContainer implements Container {
     server.setHandler(handler);
     server.start();
     String url = "http://127.0.0.1:" + connector.getLocalPort();
-    return new Running() {
-      @Override
-      public String url() {
-        return url;
-      }
-
-      @Override
-      public void close() throws Exception {
-        server.stop();
-      }
-    };
+    return Running.of(url, server::stop);
   }
 }

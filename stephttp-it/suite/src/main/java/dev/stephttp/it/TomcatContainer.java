@@ -101,17 +101,9 @@ public final class TomcatContainer implements Container {
   private static Running started(Tomcat tomcat) throws Exception {
     tomcat.start();
     String url = "http://127.0.0.1:" + tomcat.getConnector().getLocalPort();
-    return new Running() {
-      @Override
-      public String url() {
-        return url;
-      }
-
-      @Override
-      public void close() throws Exception {
-        tomcat.stop();
-        tomcat.destroy();
-      }
-    };
+    return Running.of(url, () -> {
+      tomcat.stop();
+      tomcat.destroy();
+    });
   }
 }

@@ -47,19 +47,11 @@ public final class UndertowContainer implements Container {
     server.start();
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     String url = "http://127.0.0.1:" + port;
-    return new Running() {
-      @Override
-      public String url() {
-        return url;
-      }
-
-      @Override
-      public void close() throws Exception {
-        server.stop();
-        manager.stop();
-        manager.undeploy();
-      }
-    };
+    return Running.of(url, () -> {
+      server.stop();
+      manager.stop();
+      manager.undeploy();
+    });
   }
 
   @Override
