@@ -16,7 +16,9 @@ import java.util.Optional;
  * recorded; when the orchestrator re-enters the handler later, completed steps return their
  * recorded results without running again. Step IDs must be unique per call site and the handler
  * must call its steps in the same order on every execution; repeating an ID numbers the calls
- * ({@code a}, {@code a:1}, ...).
+ * ({@code a}, {@code a:1}, ...). An explicit ID that equals such a numbered key (an ID {@code a:1}
+ * next to a repeated {@code a}) would share its recorded result, so the step call that comes
+ * second, in either order, throws {@link IllegalArgumentException} naming both.
  *
  * <p>Outside a run (no filter, unit tests), {@code run} simply calls the function, and the
  * asynchronous steps throw {@link IllegalStateException}.
@@ -31,6 +33,8 @@ public final class Step {
    * Runs {@code fn} once per run and returns its result, which is recorded as JSON.
    *
    * @throws StepFailedException when the step has finally failed
+   * @throws IllegalArgumentException when {@code id} is empty, or collides with another step's
+   *     numbered ID in this run (see above)
    */
   public static <T> T run(String id, Class<T> type, StepFunction<T> fn) {
     Objects.requireNonNull(type, "type == null");

@@ -55,6 +55,7 @@ public final class Execution {
   private final EventPublisher events;
   private final RunOptions options = new RunOptions();
   private final Map<String, Integer> seen = new HashMap<>();
+  private final Map<String, StepKey> keys = new HashMap<>();
   private final Map<Class<?>, Object> attachments = new HashMap<>();
   private final List<String> visited = new ArrayList<>();
   private int stepsProduced;
@@ -294,10 +295,39 @@ public final class Execution {
     if (id.isEmpty()) {
       throw new IllegalArgumentException("step id must not be empty");
     }
-    int index = seen.merge(id, 1, Integer::sum) - 1;
-    String hash = StepIds.hash(StepIds.key(id, index));
-    visited.add(hash);
-    return new StepKey(id, index, hash);
+    int index = seen.getOrDefault(id, 0);
+    String unhashed = StepIds.key(id, index);
+    StepKey key = new StepKey(id, index, StepIds.hash(unhashed));
+    StepKey earlier = keys.putIfAbsent(unhashed, key);
+    if (earlier != null) {
+      // docs/protocol.md §7.1: a repeat of "a" is keyed "a:1", as an explicit "a:1" is; two steps
+      // with one key would share one memoized value, so the later one would never run.
+      throw new IllegalArgumentException(
+          "step id " + describe(key) + " collides with step " + describe(earlier) + "; give one of them another id");
+    }
+    seen.put(id, index + 1);
+    visited.add(key.hash());
+    return key;
+  }
+
+  private static String describe(StepKey key) {
+    if (key.index() == 0) {
+      return "'" + key.id() + "'";
+    }
+    return "'" + key.id() + "' (its " + ordinal(key.index() + 1) + " use, keyed '"
+        + StepIds.key(key.id(), key.index()) + "')";
+  }
+
+  private static String ordinal(int n) {
+    int lastTwo = n % 100;
+    String suffix = lastTwo >= 11 && lastTwo <= 13 ? "th"
+        : switch (n % 10) {
+          case 1 -> "st";
+          case 2 -> "nd";
+          case 3 -> "rd";
+          default -> "th";
+        };
+    return n + suffix;
   }
 
   private <T> T decodeStepResult(StepKey key, JsonNode stored, JavaType type) {

@@ -145,6 +145,66 @@ class ExecutionTest {
   }
 
   @Test
+  void explicitIdEqualToARepeatsKeyIsRejectedWhenTheRepeatComesSecond() {
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    AtomicInteger ran = new AtomicInteger();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThat(Step.run("a:1", Integer.class, () -> 111)).isEqualTo(111);
+      assertThat(Step.run("a", Integer.class, () -> 222)).isEqualTo(222);
+      assertThatThrownBy(() -> Step.run("a", Integer.class, () -> ran.addAndGet(333)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("step id 'a' (its 2nd use, keyed 'a:1') collides with step 'a:1';"
+              + " give one of them another id");
+    }
+    assertThat(ran).hasValue(0);
+    assertThat(ops).extracting(GeneratorOpcode::id).containsExactly(StepIds.hash("a:1"), StepIds.hash("a"));
+  }
+
+  @Test
+  void explicitIdEqualToARepeatsKeyIsRejectedWhenTheExplicitIdComesSecond() {
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> {}, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      Step.run("a", Integer.class, () -> 1);
+      Step.run("a", Integer.class, () -> 2);
+      assertThatThrownBy(() -> Step.run("a:1", Integer.class, () -> 3))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("step id 'a:1' collides with step 'a' (its 2nd use, keyed 'a:1');"
+              + " give one of them another id");
+    }
+  }
+
+  @Test
+  void collidingIdOnReplayIsRejectedInsteadOfReturningTheOtherStepsValue() {
+    Map<String, JsonNode> memo = new HashMap<>();
+    memo.put(StepIds.hash("a:1"), json("{\"data\":111}"));
+    memo.put(StepIds.hash("a"), json("{\"data\":222}"));
+    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      assertThat(Step.run("a:1", Integer.class, () -> -1)).isEqualTo(111);
+      assertThat(Step.run("a", Integer.class, () -> -1)).isEqualTo(222);
+      assertThatThrownBy(() -> Step.run("a", Integer.class, () -> 333))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'a' (its 2nd use, keyed 'a:1')")
+          .hasMessageContaining("step 'a:1'");
+    }
+    assertThat(execution.suspension()).isNull();
+  }
+
+  @Test
+  void repeatsAreNumberedWithOrdinalsInTheCollisionMessage() {
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> {}, events -> List.of());
+    try (Execution.Scope s = execution.enter()) {
+      Step.run("b:11", Integer.class, () -> 0);
+      for (int i = 0; i < 11; i++) {
+        Step.run("b", Integer.class, () -> 0);
+      }
+      assertThatThrownBy(() -> Step.run("b", Integer.class, () -> 0))
+          .hasMessageStartingWith("step id 'b' (its 12th use, keyed 'b:11')");
+    }
+  }
+
+  @Test
   void retriableFailureInSyncPhaseSuspendsWithStepError() {
     List<GeneratorOpcode> ops = new ArrayList<>();
     Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
