@@ -80,6 +80,16 @@ final class HttpIo {
     resp.getOutputStream().write(bytes);
   }
 
+  /**
+   * Headers of every answer that may carry user content (a run's replayed response, stored step
+   * values, echoed paths): served from the dashboard's origin, such content must never run as a
+   * page there, so it is sandboxed (no scripts, opaque origin) and never content-sniffed.
+   */
+  static void untrusted(HttpServletResponse resp) {
+    resp.setHeader("Content-Security-Policy", "sandbox");
+    resp.setHeader("X-Content-Type-Options", "nosniff");
+  }
+
   /** §2.0 rule 5: {@code 401 text/plain "Authentication failed\n"}. */
   static void authFailed(HttpServletResponse resp) throws IOException {
     byte[] bytes = "Authentication failed\n".getBytes(StandardCharsets.UTF_8);

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 final class OutputEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(OutputEndpoint.class);
   private static final Set<String> SKIPPED =
-      Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
+      Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
+          "content-security-policy", "x-content-type-options");
 
   private final Store store;
   private final Tokens tokens;
@@ -122,6 +123,7 @@ final class OutputEndpoint {
   }
 
   private void stillRunning(HttpServletResponse resp) throws IOException {
+    HttpIo.untrusted(resp);
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("status", "running");
     o.put("message", "run did not end within " + describe(maxWait));
@@ -138,6 +140,9 @@ final class OutputEndpoint {
 
   /** §3.3 step 3 + §3.4 RECOMMENDATION: replay the APIResult; failed runs answer 500. */
   static void replay(HttpServletResponse resp, RunRecord run) throws IOException {
+    // The run's response is the app's, replayed on the orchestrator's origin: never let it run
+    // there (an app's own policy is not copied, it could not be weaker than this anyway).
+    HttpIo.untrusted(resp);
     String output = run.output() == null ? "" : run.output();
     JsonNode out = output.isEmpty() ? null : Engine.parseJson(output);
     JsonNode data = out == null ? null : out.get("data");
