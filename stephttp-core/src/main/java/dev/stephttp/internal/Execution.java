@@ -58,6 +58,7 @@ public final class Execution {
   private final Map<String, StepKey> keys = new HashMap<>();
   private final Map<Class<?>, Object> attachments = new HashMap<>();
   private final List<String> visited = new ArrayList<>();
+  private final List<StepFailedException> replayedFailures = new ArrayList<>();
   private int stepsProduced;
   private Suspension suspension;
 
@@ -144,6 +145,20 @@ public final class Execution {
    */
   public Suspension suspension() {
     return suspension;
+  }
+
+  /**
+   * Whether {@code e} is a failure this execution replayed from the run's state (a step that had
+   * finally failed in an earlier execution), as opposed to one a step of this execution produced
+   * or the handler made up. A replayed failure recurs on every retry of the re-entry.
+   */
+  public boolean isReplayedFailure(StepFailedException e) {
+    for (StepFailedException replayed : replayedFailures) {
+      if (replayed == e) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether any step was reached (memoized or new); options are frozen from then on. */
@@ -336,7 +351,9 @@ public final class Execution {
       JsonNode error = stored.get("error");
       String name = error.path("name").asText("Error");
       String message = error.path("message").asText("");
-      throw new StepFailedException(key.id(), name, message, null);
+      StepFailedException failure = new StepFailedException(key.id(), name, message, null);
+      replayedFailures.add(failure);
+      throw failure;
     }
     return convert(key, unwrapData(stored), type);
   }

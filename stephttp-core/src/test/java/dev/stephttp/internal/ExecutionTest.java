@@ -250,8 +250,10 @@ class ExecutionTest {
           .isInstanceOfSatisfying(StepFailedException.class, e -> {
             assertThat(e.errorName()).isEqualTo("Step failed");
             assertThat(e.errorMessage()).isEqualTo("boom");
+            assertThat(execution.isReplayedFailure(e)).isTrue();
           });
     }
+    assertThat(execution.isReplayedFailure(new StepFailedException("a", "Step failed", "boom", null))).isFalse();
   }
 
   @Test

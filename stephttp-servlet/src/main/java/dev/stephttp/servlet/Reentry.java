@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.NonRetriableException;
+import dev.stephttp.StepFailedException;
 import dev.stephttp.internal.Execution;
 import dev.stephttp.internal.OrchestratorClient;
 import dev.stephttp.internal.Sdk;
@@ -15,7 +16,10 @@ import dev.stephttp.internal.wire.Opcode;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +75,15 @@ final class Reentry {
       answer(response, runId, 400, errorObject(nonRetriable), true);
       return;
     }
+    // A step that finally failed earlier fails the same way on every retry: answer it as final.
+    // (A step that newly fails in a re-entry suspends with its op, so it never gets here.)
+    StepFailedException replayed = replayedFailure(thrown, execution);
+    if (replayed != null) {
+      log.warn("run {}: the handler let a step's recorded failure propagate; the run fails without retry: {}",
+          runId, replayed.getMessage());
+      answer(response, runId, 400, errorObject(replayed), true);
+      return;
+    }
     if (thrown instanceof Exception) {
       log.error("run {}: the handler failed during a re-entry; the orchestrator will retry", runId, thrown);
       answer(response, runId, 500, errorObject(Suspensions.unwrap(thrown)), false);
@@ -106,6 +119,17 @@ final class Reentry {
     ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(op));
     Boolean noRetry = op.op() == Opcode.STEP_ERROR ? Boolean.FALSE : null;
     answer(response, runId, 206, Json.write(ops), noRetry);
+  }
+
+  /** The failure replayed from the run's state in {@code thrown}'s cause chain, or null. */
+  private static StepFailedException replayedFailure(Throwable thrown, Execution execution) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = thrown; t != null && seen.add(t); t = t.getCause()) {
+      if (t instanceof StepFailedException failure && execution.isReplayedFailure(failure)) {
+        return failure;
+      }
+    }
+    return null;
   }
 
   private static byte[] errorObject(Throwable e) {

@@ -117,10 +117,14 @@ final class Handlers {
     }
   }
 
-  /** A step that fails; {@code retries} from the query; {@code nonretriable} to fail at once. */
+  /**
+   * A step that fails; {@code retries} from the query; {@code nonretriable} to fail at once;
+   * {@code propagate=plain} lets the step's final failure propagate, {@code propagate=wrap} wraps
+   * it in a {@code ServletException} as frameworks do; otherwise the handler answers 402.
+   */
   static final class Fail extends HttpServlet {
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
       StepHttp.configure(FunctionOptions.builder().retries(Integer.parseInt(req.getParameter("retries"))).build());
       boolean nonRetriable = req.getParameter("nonretriable") != null;
       try {
@@ -133,6 +137,12 @@ final class Handlers {
         });
         text(resp, 200, "charged");
       } catch (StepFailedException e) {
+        String propagate = String.valueOf(req.getParameter("propagate"));
+        if (propagate.equals("plain")) {
+          throw e;
+        } else if (propagate.equals("wrap")) {
+          throw new ServletException("Request processing failed: " + e, e);
+        }
         text(resp, 402, "payment failed: " + e.errorMessage());
       }
     }

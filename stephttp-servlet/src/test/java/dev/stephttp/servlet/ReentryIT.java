@@ -132,6 +132,37 @@ class ReentryIT {
     assertThat(Handlers.count("fail.charge")).isZero();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"plain", "wrap"})
+  void storedStepErrorThatPropagatesFailsTheRunWithoutRetry(String propagate) throws Exception {
+    // Regression: it answered a retryable 500, and every retry replayed the same recorded failure.
+    orchestrator.state.put(StepIds.hash("charge"), Json.mapper().readTree(
+        "{\"error\":{\"name\":\"IllegalStateException\",\"message\":\"card declined\",\"data\":null}}"));
+    try (Response response = app.http.newCall(
+        signed("/fail?retries=3&propagate=" + propagate, WireConformanceIT.SIGNING_KEY).build()).execute()) {
+      assertThat(response.code()).isEqualTo(400);
+      assertThat(response.header("x-inngest-no-retry")).isEqualTo("true");
+      assertThat(response.header("X-Run-ID")).isEqualTo(runId);
+      JsonNode body = json(response);
+      assertThat(body.path("name").asText()).isEqualTo("StepFailedException");
+      assertThat(body.path("message").asText()).isEqualTo("step 'charge' failed: IllegalStateException: card declined");
+    }
+    assertThat(Handlers.count("fail.charge")).isZero();
+  }
+
+  @Test
+  void stepFailingAnewInAReentryIsReportedNotAnsweredAsFinal() throws Exception {
+    // A new final failure suspends with its op even when the handler lets the exception propagate.
+    try (Response response = app.http.newCall(
+        signed("/fail?retries=0&nonretriable&propagate=plain", WireConformanceIT.SIGNING_KEY).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode op = json(response).get(0);
+      assertThat(op.path("op").asText()).isEqualTo("StepFailed");
+      assertThat(op.path("error").path("message").asText()).isEqualTo("card stolen");
+    }
+    assertThat(Handlers.count("fail.charge")).isEqualTo(1);
+  }
+
   @Test
   void signedJsonBodyIsVerifiedOverItsCanonicalForm() throws Exception {
     byte[] canonical = "{\"a\":1,\"b\":2}".getBytes();
