@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The client side of docs/protocol.md §2 and §10.1 over okhttp: create run, checkpoint steps, read
  * memoized state, send events. Retries network errors, 429 and 5xx with exponential backoff;
- * switches to the fallback signing key on 401/403 (sticky). Thread-safe.
+ * switches to the fallback signing key on 401/403 and stays there. Thread-safe: the key switch is a
+ * compare-and-set on the key a call used, so concurrent calls that were all refused with one key
+ * switch once, and a late refusal of the key already given up cannot switch back.
  */
 public final class OrchestratorClient implements EventPublisher, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OrchestratorClient.class);
@@ -40,7 +43,8 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
 
   private final ClientSettings settings;
   private final OkHttpClient http;
-  private volatile boolean useFallback;
+  /** Whether calls use the fallback signing key; changed only by {@link #switchKeyAfterRefusal}. */
+  private final AtomicBoolean useFallback = new AtomicBoolean();
 
   /** Creates a client with its own connection pool. */
   public OrchestratorClient(ClientSettings settings) {
@@ -109,7 +113,7 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
   private byte[] call(String method, String url, byte[] body, boolean bearer) {
     int attempts = settings.apiAttempts();
     OrchestratorException last = null;
-    boolean triedFallback = false;
+    boolean switched = false;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       Request.Builder rb = new Request.Builder()
           .url(url)
@@ -118,8 +122,9 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
       if (settings.env() != null) {
         rb.header("X-Inngest-Env", settings.env());
       }
+      boolean usedFallback = useFallback.get();
       if (bearer) {
-        String token = bearerToken();
+        String token = bearerToken(usedFallback);
         if (token != null) {
           rb.header("Authorization", "Bearer " + token);
         }
@@ -133,10 +138,10 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
           return bytes;
         }
         last = new OrchestratorException(method + " " + redact(url) + " answered " + code, code, null);
-        if ((code == 401 || code == 403) && bearer && !triedFallback && settings.signingKeyFallback() != null) {
-          // docs/protocol.md §2.0: repeat with the fallback key; sticky from now on.
-          triedFallback = true;
-          useFallback = !useFallback;
+        if ((code == 401 || code == 403) && bearer && !switched && settings.signingKeyFallback() != null) {
+          // docs/protocol.md §2.0: repeat once with the other key, which later calls use too.
+          switched = true;
+          switchKeyAfterRefusal(usedFallback);
           attempt--;
           continue;
         }
@@ -153,8 +158,20 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
     throw last;
   }
 
-  private String bearerToken() {
-    String key = useFallback ? settings.signingKeyFallback() : settings.signingKey();
+  /**
+   * Switches away from the key a refused call used, unless another call already did: a refusal of
+   * a key no longer in use says nothing about the key in use now. Either way the next attempt uses
+   * the other key.
+   */
+  private void switchKeyAfterRefusal(boolean usedFallback) {
+    if (useFallback.compareAndSet(usedFallback, !usedFallback)) {
+      log.info("the orchestrator refused the {} signing key; using the {} key from now on",
+          usedFallback ? "fallback" : "primary", usedFallback ? "primary" : "fallback");
+    }
+  }
+
+  private String bearerToken(boolean fallback) {
+    String key = fallback ? settings.signingKeyFallback() : settings.signingKey();
     if (key == null) {
       return null;
     }
