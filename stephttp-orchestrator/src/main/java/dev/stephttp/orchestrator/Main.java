@@ -87,6 +87,10 @@ public final class Main {
         err.println("port " + parsed.port() + " is already in use; pass --port N");
         return 2;
       }
+      if (e instanceof DatabaseLock.InUse) {
+        err.println(e.getMessage());
+        return 2;
+      }
       err.println("error: cannot start: " + e.getMessage());
       return 1;
     }

@@ -34,6 +34,7 @@ public final class Orchestrator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
   private final Server server;
+  private final DatabaseLock lock;
   private final Store store;
   private final Scheduler scheduler;
   private final OutputWaiters waiters;
@@ -44,7 +45,15 @@ public final class Orchestrator implements AutoCloseable {
 
   private Orchestrator(Builder b) throws Exception {
     Settings settings = b.settings();
-    store = b.database == null ? new MemoryStore() : new SqliteStore(b.database, b.groupCommit);
+    lock = b.database == null ? null : DatabaseLock.acquire(b.database);
+    try {
+      store = b.database == null ? new MemoryStore() : new SqliteStore(b.database, b.groupCommit);
+    } catch (RuntimeException e) {
+      if (lock != null) {
+        lock.close();
+      }
+      throw e;
+    }
     waiters = new OutputWaiters();
     try {
       CelMatcher cel = new CelMatcher();
@@ -77,6 +86,9 @@ public final class Orchestrator implements AutoCloseable {
     } catch (Exception | Error e) {
       waiters.close();
       store.close();
+      if (lock != null) {
+        lock.close();
+      }
       throw e;
     }
   }
@@ -160,6 +172,9 @@ public final class Orchestrator implements AutoCloseable {
     scheduler.close();
     waiters.close();
     store.close();
+    if (lock != null) {
+      lock.close(); // only now may another orchestrator take the database over
+    }
   }
 
   /**
@@ -333,7 +348,10 @@ public final class Orchestrator implements AutoCloseable {
           reentryConcurrency);
     }
 
-    /** Starts the orchestrator; fails if the port or database cannot be opened. */
+    /**
+     * Starts the orchestrator; fails if the port or database cannot be opened, or if another
+     * orchestrator (in any process) holds the database file.
+     */
     public Orchestrator start() {
       try {
         return new Orchestrator(this);
