@@ -2,6 +2,7 @@ package dev.stephttp;
 
 import com.fasterxml.jackson.databind.JavaType;
 import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.PassThrough;
 import dev.stephttp.internal.wire.Json;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,10 @@ import java.util.Optional;
  * second, in either order, throws {@link IllegalArgumentException} naming both.
  *
  * <p>Outside a run (no filter, unit tests), {@code run} simply calls the function, and the
- * asynchronous steps throw {@link IllegalStateException}.
+ * asynchronous steps throw {@link IllegalStateException}. HEAD, OPTIONS and TRACE requests are
+ * never durable (a HEAD caller could not receive the async answer): the filter lets them through
+ * without a run, so there too {@code run} just calls the function, and an asynchronous step throws
+ * {@link IllegalStateException}, which the filter answers with {@code 405 Method Not Allowed}.
  *
  * <p>Thread-safety: steps of one run must be called sequentially, normally from the request's
  * thread (see {@link RunContext#propagate(Runnable)} for other threads).
@@ -112,6 +116,10 @@ public final class Step {
 
   private static Execution required(String what) {
     Execution execution = Execution.current();
+    String passedThrough = PassThrough.current();
+    if (execution == null && passedThrough != null) {
+      throw new PassThrough.Refused(what, passedThrough);
+    }
     if (execution == null) {
       throw new IllegalStateException(
           what + " needs a run context: call it inside a request handled by the stephttp filter"

@@ -3,6 +3,8 @@ package dev.stephttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.PassThrough;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +41,18 @@ class StepOutsideRunTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a run context");
     assertThatThrownBy(() -> Step.sendEvent("e", Event.of("x", null)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a run context");
+  }
+
+  @Test
+  void inARequestPassedThroughWithoutARunStepsBehaveAsOutsideOneAndAsyncStepsAreRefused() {
+    try (Execution.Scope s = PassThrough.enter("HEAD")) {
+      assertThat(Step.run("a", String.class, () -> "value")).isEqualTo("value");
+      assertThat(RunContext.current()).isEmpty();
+      assertThatThrownBy(() -> Step.sleep("s", Duration.ofSeconds(1)))
+          .isInstanceOf(PassThrough.Refused.class)
+          .hasMessageStartingWith("Step.sleep cannot be used in a HEAD request");
+    }
+    assertThat(PassThrough.current()).isNull();
   }
 
   @Test

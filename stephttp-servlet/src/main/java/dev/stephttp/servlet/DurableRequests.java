@@ -1,6 +1,8 @@
 package dev.stephttp.servlet;
 
 import dev.stephttp.internal.CheckpointPipeline;
+import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.PassThrough;
 import dev.stephttp.internal.ClientSettings;
 import dev.stephttp.internal.OrchestratorClient;
 import dev.stephttp.internal.Sdk;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,7 @@ final class DurableRequests {
   private static final Logger log = LoggerFactory.getLogger(DurableRequests.class);
   static final String HANDLED = DurableRequests.class.getName() + ".handled";
   private static final byte[] EMPTY = new byte[0];
+  private static final Set<String> NOT_DURABLE = Set.of("HEAD", "OPTIONS", "TRACE");
 
   /** The handler being made durable: the rest of the filter chain, or the wrapped servlet. */
   @FunctionalInterface
@@ -58,6 +62,10 @@ final class DurableRequests {
       return;
     }
     request.setAttribute(HANDLED, Boolean.TRUE);
+    if (NOT_DURABLE.contains(request.getMethod())) {
+      passThrough(request, response, handler);
+      return;
+    }
     CapturedRequest captured = CapturedRequest.capture(request, config.maxCapturedRequestBytes);
     String runId = request.getHeader("X-Run-ID");
     String signature = request.getHeader("X-Inngest-Signature");
@@ -78,6 +86,42 @@ final class DurableRequests {
       return;
     }
     sync.handle(captured, response, handler);
+  }
+
+  /**
+   * HEAD, OPTIONS and TRACE are never durable (docs/how-it-works.md): a HEAD caller cannot receive
+   * a redirect body, and a HEAD re-entry's empty answer used to complete its run. They run as if
+   * the filter were absent; an asynchronous step in them, and a re-entry with such a method, is
+   * answered 405.
+   */
+  private void passThrough(HttpServletRequest request, HttpServletResponse response, Handler handler)
+      throws IOException, ServletException {
+    String method = request.getMethod();
+    if (request.getHeader("X-Run-ID") != null && request.getHeader("X-Inngest-Signature") != null) {
+      // No run is ever created for this method, so there is nothing to re-enter; a retry cannot help.
+      log.warn("{} {}: a re-entry with a method that is never durable; answered 405", method, request.getRequestURI());
+      response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
+      response.setHeader("x-inngest-no-retry", "true");
+      notAllowed(response, method + " requests are not durable, so they cannot be re-entered");
+      return;
+    }
+    try (Execution.Scope scope = PassThrough.enter(method)) {
+      handler.handle(request, response);
+    } catch (IOException | ServletException | RuntimeException e) {
+      PassThrough.Refused refused = Suspensions.find(e, PassThrough.Refused.class);
+      if (refused == null || response.isCommitted()) {
+        throw e;
+      }
+      log.debug("{} {}: {}; answered 405", method, request.getRequestURI(), refused.getMessage());
+      response.reset();
+      notAllowed(response, refused.getMessage());
+    }
+  }
+
+  private static void notAllowed(HttpServletResponse response, String message) throws IOException {
+    // RFC 9110 §15.5.6: a 405 lists the methods that can be made durable.
+    response.setHeader("Allow", "GET, POST, PUT, PATCH, DELETE");
+    ErrorBodies.write(response, 405, ErrorBodies.errors("method_not_durable", message));
   }
 
   private boolean isValidReentry(CapturedRequest request, String runId, String signature) {

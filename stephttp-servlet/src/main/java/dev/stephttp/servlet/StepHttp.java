@@ -1,6 +1,7 @@
 package dev.stephttp.servlet;
 
 import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.PassThrough;
 import dev.stephttp.internal.RunOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,12 +18,18 @@ public final class StepHttp {
    * Sets this endpoint's options for the current request. Call it before the first step: the
    * function ID and retries travel with the run's creation.
    *
+   * <p>In a HEAD, OPTIONS or TRACE request, which the filter lets through without a run, it does
+   * nothing.
+   *
    * @throws IllegalStateException outside a request handled by the stephttp filter, or after a
    *     step
    */
   public static void configure(FunctionOptions options) {
     Objects.requireNonNull(options, "options == null");
     Execution execution = requireExecution("StepHttp.configure");
+    if (execution == null) {
+      return;
+    }
     if (execution.stepsStarted()) {
       throw new IllegalStateException("StepHttp.configure must be called before the first step of the handler");
     }
@@ -44,9 +51,17 @@ public final class StepHttp {
     }
   }
 
-  /** Decides late whether the response body is kept from the orchestrator. */
+  /**
+   * Decides late whether the response body is kept from the orchestrator; does nothing in a
+   * request without a run (HEAD, OPTIONS, TRACE).
+   *
+   * @throws IllegalStateException outside a request handled by the stephttp filter
+   */
   public static void omitResponseBody(boolean omit) {
-    requireExecution("StepHttp.omitResponseBody").options().omitResponseBody(omit);
+    Execution execution = requireExecution("StepHttp.omitResponseBody");
+    if (execution != null) {
+      execution.options().omitResponseBody(omit);
+    }
   }
 
   /**
@@ -72,9 +87,10 @@ public final class StepHttp {
     OPEN.remove(d);
   }
 
+  /** The current execution; null in a request passed through without a run. */
   private static Execution requireExecution(String what) {
     Execution execution = Execution.current();
-    if (execution == null) {
+    if (execution == null && PassThrough.current() == null) {
       throw new IllegalStateException(
           what + " needs a run context: call it inside a request handled by StepHttpFilter or StepHttpServlet");
     }

@@ -16,6 +16,11 @@ import java.util.Objects;
  * step, and a handler that reaches {@code Step.sleep}, {@code Step.waitForEvent} or a retried
  * failure answers its caller asynchronously while the orchestrator finishes the run.
  *
+ * <p>HEAD, OPTIONS and TRACE requests are not durable: they pass through without a run, as if the
+ * filter were absent ({@code Step.run} just calls its function), except that an asynchronous step
+ * in them is answered {@code 405}, and so is a re-entry with one of these methods (with {@code
+ * x-inngest-no-retry: true}).
+ *
  * <p>Construct it with a {@link StepHttpConfig}, or declare it in {@code web.xml}, where the
  * no-argument constructor reads init-params named like the builder methods ({@code baseUrl},
  * {@code redirectBaseUrl}, {@code eventBaseUrl}, {@code signingKey}, {@code signingKeyFallback},

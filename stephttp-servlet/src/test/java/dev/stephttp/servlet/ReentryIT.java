@@ -216,6 +216,26 @@ class ReentryIT {
     assertThat(orchestrator.requestsTo(p -> p.endsWith("/v1/checkpoint"))).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"HEAD", "OPTIONS"})
+  void reentryWithAMethodThatIsNeverDurableIsAnswered405WithoutRetry(String method) throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY).method(method, null)
+        .build()).execute()) {
+      // Regression: a HEAD re-entry ran the handler and its empty 206 completed the run upstream.
+      assertThat(response.code()).isEqualTo(405);
+      assertThat(response.header("x-inngest-no-retry")).isEqualTo("true");
+      assertThat(response.header("X-Inngest-SDK")).isEqualTo(Sdk.HEADER_VALUE);
+      if (method.equals("OPTIONS")) {
+        assertThat(json(response).path("errors").get(0).path("message").asText())
+            .isEqualTo("OPTIONS requests are not durable, so they cannot be re-entered");
+      }
+    }
+    assertThat(Handlers.count("flow.a")).isZero();
+    assertThat(Handlers.count("flow.b")).isZero();
+    assertThat(orchestrator.requests).isEmpty();
+  }
+
   @Test
   void expiredSignatureIsRejected() throws Exception {
     String old = Signatures.sign(WireConformanceIT.SIGNING_KEY, new byte[0], Instant.now().minusSeconds(600).getEpochSecond());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.SigningKeys;
 import dev.stephttp.internal.wire.StepIds;
 import java.time.Duration;
@@ -138,6 +139,48 @@ class WireConformanceIT {
     }
     assertThat(StepHttp.awaitCheckpoints(WAIT)).isTrue();
     assertThat(orchestrator.requests).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HEAD", "OPTIONS"})
+  void headAndOptionsRequestsPassThroughWithoutARun(String method) throws Exception {
+    // Regression: a HEAD request made a run, and its re-entry's empty answer completed that run.
+    int returned = TestApp.RETURNED.get();
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/sync")
+        .method(method, null).build()).execute()) {
+      assertThat(response.code()).isEqualTo(201);
+      assertThat(response.header("X-Custom")).isEqualTo("yes");
+      assertThat(response.header("X-Run-ID")).isNull();
+    }
+    TestApp.awaitReturned(returned + 1, WAIT);
+    assertThat(StepHttp.awaitCheckpoints(WAIT)).isTrue();
+    assertThat(orchestrator.requests).isEmpty();
+    // As without the filter: the steps' functions simply ran.
+    assertThat(Handlers.count("sync.a")).isEqualTo(1);
+    assertThat(Handlers.count("sync.b")).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HEAD", "OPTIONS"})
+  void asyncStepInAHeadOrOptionsRequestIsAnswered405WithoutARun(String method) throws Exception {
+    int returned = TestApp.RETURNED.get();
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/flow?respond=token")
+        .method(method, null).build()).execute()) {
+      assertThat(response.code()).isEqualTo(405);
+      assertThat(response.header("Allow")).isEqualTo("GET, POST, PUT, PATCH, DELETE");
+      assertThat(response.header("X-Run-ID")).isNull();
+      if (method.equals("OPTIONS")) {
+        JsonNode error = Json.parse(response.body().bytes()).path("errors").get(0);
+        assertThat(error.path("code").asText()).isEqualTo("method_not_durable");
+        assertThat(error.path("message").asText())
+            .startsWith("Step.sleep cannot be used in a OPTIONS request: HEAD, OPTIONS and TRACE requests");
+      }
+    }
+    TestApp.awaitReturned(returned + 1, WAIT);
+    assertThat(StepHttp.awaitCheckpoints(WAIT)).isTrue();
+    assertThat(orchestrator.requests).isEmpty();
+    assertThat(Handlers.count("flow.a")).isEqualTo(1);
+    assertThat(Handlers.count("flow.b")).isZero();
   }
 
   @Test
