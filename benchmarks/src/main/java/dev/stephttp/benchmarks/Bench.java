@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * Entry point of {@code stephttp-benchmarks.jar}:
- * {@code java -jar benchmarks/target/stephttp-benchmarks.jar <step|filter|orchestrator|async|scale|all> [options]}.
+ * {@code java -jar benchmarks/target/stephttp-benchmarks.jar <step|filter|orchestrator|async|scale|soak|all> [options]}.
  * Prints one Markdown table per measurement on standard output (progress on standard error).
  * Common options: {@code --jar PATH} (orchestrator jar, default
  * {@value ChildOrchestrator#DEFAULT_JAR}), {@code --orchestrator-jvm "-Xmx1g ..."},
@@ -27,7 +27,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("--help")) {
       System.out.println("usage: java -jar stephttp-benchmarks.jar"
-          + " <step|filter|orchestrator|async|scale|all> [--short] [--rounds N] [--jar PATH]"
+          + " <step|filter|orchestrator|async|scale|soak|all> [--short] [--rounds N] [--jar PATH]"
           + " [--out FILE] [options of the measurement, see BENCHMARKS.md]");
       return;
     }
@@ -37,8 +37,14 @@ public final class Bench {
     long t0 = System.nanoTime();
     List<String> tables = new ArrayList<>();
     tables.add(machine());
+    boolean failed = false;
     switch (what) {
       case "step" -> tables.add(StepRunner.run(a).markdown());
+      case "soak" -> {
+        Soak.Result r = Soak.run(a);
+        tables.add(r.markdown());
+        failed = !r.ok();
+      }
       case "filter" -> tables.add(FilterLoad.run(a).markdown());
       case "orchestrator" -> tables.add(OrchestratorLoad.run(a).markdown());
       case "async" -> AsyncLatency.run(a).forEach(s -> tables.add(s.markdown()));
@@ -53,6 +59,9 @@ public final class Bench {
     if (out != null) {
       Files.writeString(Path.of(out), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
+    }
+    if (failed) {
+      System.exit(1);
     }
   }
 
