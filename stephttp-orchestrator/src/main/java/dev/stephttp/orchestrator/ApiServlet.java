@@ -170,22 +170,29 @@ final class ApiServlet extends HttpServlet {
       return;
     }
     RunRequests.Create create = RunRequests.parseCreate(node);
-    RunRecord run = create.run();
-    join(store.write(tx -> {
-      if (tx.run(run.id()) != null) {
-        throw new BadRequest(409, "Run already exists");
+    RunRecord run = join(store.write(tx -> {
+      RunRecord existing = tx.run(create.run().id());
+      if (existing != null) {
+        // §2.1: a client retrying after a timeout gets the first attempt's answer, not a 409
+        // (it would tell its user 503 while the run lives on, and their retry makes a second
+        // run). Only the same trigger is a retry; nothing is applied again.
+        if (!RunRequests.sameTrigger(existing, create.run())) {
+          throw new BadRequest(409, "Run already exists");
+        }
+        return existing;
       }
-      tx.insertRun(run);
-      RunCatalog.register(tx, run, create.eventName());
-      engine.applyOps(tx, run.id(), create.ops(), Engine.Context.SYNC);
-      return null;
+      RunRecord fresh = create.run();
+      tx.insertRun(fresh);
+      RunCatalog.register(tx, fresh, create.eventName());
+      engine.applyOps(tx, fresh.id(), create.ops(), Engine.Context.SYNC);
+      return fresh;
     }));
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     data.put("fn_id", run.fnId());
     data.put("app_id", run.appId());
     data.put("run_id", run.id());
-    data.put("token", tokens.mintOutputToken(run.id()));
-    data.put("realtime_token", tokens.mintRealtimeToken(run.id()));
+    data.put("token", tokens.mintOutputToken(run.id(), run.createdAt()));
+    data.put("realtime_token", tokens.mintRealtimeToken(run.id(), run.createdAt()));
     HttpIo.envelope(resp, data);
   }
 

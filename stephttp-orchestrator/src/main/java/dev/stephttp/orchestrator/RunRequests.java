@@ -82,6 +82,30 @@ final class RunRequests {
     return new Create(run.withEventId(UlidCreator.getMonotonicUlid().toString()), ops, name);
   }
 
+  /**
+   * Whether a create-run for an existing run ID is a retry of the one that created it: the same
+   * endpoint, request and trigger event (its generated ID and time aside), retries and version.
+   */
+  static boolean sameTrigger(RunRecord existing, RunRecord again) {
+    JsonNode a = Engine.parseJson(existing.event());
+    JsonNode b = Engine.parseJson(again.event());
+    return existing.family() == again.family()
+        && existing.appId().equals(again.appId())
+        && existing.fnId().equals(again.fnId())
+        && existing.method().equals(again.method())
+        && existing.url().equals(again.url())
+        && java.util.Objects.equals(existing.contentType(), again.contentType())
+        && java.util.Arrays.equals(orEmpty(existing.body()), orEmpty(again.body()))
+        && existing.requestVersion() == again.requestVersion()
+        && existing.retries() == again.retries()
+        && a.path("name").equals(b.path("name"))
+        && a.path("data").equals(b.path("data"));
+  }
+
+  private static byte[] orEmpty(byte[] b) {
+    return b == null ? new byte[0] : b;
+  }
+
   private static ObjectNode triggerEvent(JsonNode ev, String name, JsonNode data) {
     ObjectNode event = JsonNodeFactory.instance.objectNode();
     event.put("name", name);

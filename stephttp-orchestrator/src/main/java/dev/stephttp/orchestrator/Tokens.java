@@ -1,6 +1,5 @@
 package dev.stephttp.orchestrator;
 
-import com.github.f4b6a3.ulid.UlidCreator;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -38,7 +37,16 @@ final class Tokens {
   }
 
   String mintOutputToken(String runId) {
-    long now = System.currentTimeMillis() / 1000;
+    return mintOutputToken(runId, System.currentTimeMillis());
+  }
+
+  /**
+   * The output token of a run created at {@code createdAtMillis}: the same run always gets the
+   * same token, so a retried create-run answers exactly what the first attempt did (§3.2: valid
+   * for one hour from run creation).
+   */
+  String mintOutputToken(String runId, long createdAtMillis) {
+    long now = createdAtMillis / 1000;
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .issuer(ISSUER)
         .subject(SUBJECT)
@@ -50,12 +58,13 @@ final class Tokens {
     return sign(claims);
   }
 
-  String mintRealtimeToken(String runId) {
-    long now = System.currentTimeMillis() / 1000;
+  /** Like {@link #mintOutputToken(String, long)}: one token per run, whenever it is asked for. */
+  String mintRealtimeToken(String runId, long createdAtMillis) {
+    long now = createdAtMillis / 1000;
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .issuer("rt.inngest.com")
         .subject("00000000-0000-4000-a000-000000000000")
-        .jwtID(UlidCreator.getMonotonicUlid().toString())
+        .jwtID(runId)
         .issueTime(new Date(now * 1000))
         .expirationTime(new Date((now + 16 * 60) * 1000))
         .claim("env", UuidV5.DEV_ENV.toString())

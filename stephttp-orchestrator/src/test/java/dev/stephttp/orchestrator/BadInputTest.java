@@ -153,8 +153,10 @@ class BadInputTest {
   }
 
   @Test
-  void duplicateRunIs409AndUnchanged() {
-    rejected(post(base + "/v1/checkpoint", hashed(), validCreate(existing).toString()), 409,
+  void existingRunIdWithAnotherTriggerIs409AndUnchanged() {
+    String other = Runs.create(existing, "http://127.0.0.1:1", "/elsewhere", 0,
+        Runs.stepRun("a", 1)).toString();
+    rejected(post(base + "/v1/checkpoint", hashed(), other), 409,
         apiError(409, "Run already exists"));
   }
 
