@@ -5,9 +5,11 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.Part;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +21,7 @@ import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -29,13 +32,17 @@ import java.util.Map;
 /**
  * The user's request with its body read up front (docs/how-it-works.md: the body is never lost and a
  * re-entry replays exactly what the handler saw). Bodies up to the limit are served from the
- * captured copy, form parameters included; larger bodies stream through uncaptured. Multipart
- * bodies are left to the container. Confined to the request's thread.
+ * captured copy, form parameters included; larger bodies stream through uncaptured. A user's
+ * multipart body is left to the container. A re-entry's body is always read, whatever its type,
+ * because its signature covers it; a multipart re-entry (whose recorded body is empty: the user's
+ * multipart body was not captured) is served from that copy, so its handler sees no parts and only
+ * the query's parameters. Confined to the request's thread.
  */
 final class CapturedRequest extends HttpServletRequestWrapper {
   private final byte[] body;
   private final boolean complete;
   private final InputStream overflow;
+  private final boolean multipart;
   private Map<String, String[]> parameters;
   private boolean streamTaken;
   private Runnable onStartAsync = () -> {};
@@ -45,13 +52,26 @@ final class CapturedRequest extends HttpServletRequestWrapper {
     this.body = body;
     this.complete = complete;
     this.overflow = overflow;
+    this.multipart = isMultipart(request.getContentType());
   }
 
+  /** Captures a user's request: a multipart body stays with the container, uncaptured. */
   static CapturedRequest capture(HttpServletRequest request, int limit) throws IOException {
-    String contentType = request.getContentType();
-    if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+    if (isMultipart(request.getContentType())) {
       return new CapturedRequest(request, new byte[0], false, null);
     }
+    return read(request, limit);
+  }
+
+  /**
+   * Captures a re-entry's body whatever its content type (its signature must be checked against
+   * it); incomplete when it exceeds {@code limit}.
+   */
+  static CapturedRequest captureReentry(HttpServletRequest request, int limit) throws IOException {
+    return read(request, limit);
+  }
+
+  private static CapturedRequest read(HttpServletRequest request, int limit) throws IOException {
     long declared = request.getContentLengthLong();
     if (declared == 0) {
       return new CapturedRequest(request, new byte[0], true, null);
@@ -138,6 +158,27 @@ final class CapturedRequest extends HttpServletRequestWrapper {
   }
 
   @Override
+  public Collection<Part> getParts() throws IOException, ServletException {
+    if (!complete || !multipart) {
+      return super.getParts();
+    }
+    if (body.length > 0) {
+      throw new ServletException("the parts of a captured multipart body are not available;"
+          + " read it with getInputStream()");
+    }
+    return List.of();
+  }
+
+  @Override
+  public Part getPart(String name) throws IOException, ServletException {
+    if (!complete || !multipart) {
+      return super.getPart(name);
+    }
+    getParts(); // throws when the parts are not available
+    return null;
+  }
+
+  @Override
   public RequestDispatcher getRequestDispatcher(String path) {
     RequestDispatcher dispatcher = super.getRequestDispatcher(path);
     return dispatcher != null && TomcatForwards.isTomcat(getServletContext().getServerInfo())
@@ -160,19 +201,24 @@ final class CapturedRequest extends HttpServletRequestWrapper {
     if (parameters != null) {
       return parameters;
     }
-    if (!isForm() || (!complete && overflow == null)) {
+    boolean capturedMultipart = complete && multipart;
+    if (!capturedMultipart && (!isForm() || (!complete && overflow == null))) {
       parameters = super.getParameterMap();
       return parameters;
     }
     Map<String, List<String>> merged = new LinkedHashMap<>();
     decode(getQueryString(), StandardCharsets.UTF_8, merged);
-    if (complete && !streamTaken) {
+    if (complete && !streamTaken && !multipart) {
       decode(new String(body, StandardCharsets.ISO_8859_1), charset(), merged);
     }
     Map<String, String[]> result = new LinkedHashMap<>();
     merged.forEach((k, v) -> result.put(k, v.toArray(new String[0])));
     parameters = Collections.unmodifiableMap(result);
     return parameters;
+  }
+
+  private static boolean isMultipart(String contentType) {
+    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/");
   }
 
   private boolean isForm() {

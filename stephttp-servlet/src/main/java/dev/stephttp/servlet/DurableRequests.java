@@ -66,26 +66,30 @@ final class DurableRequests {
       passThrough(request, response, handler);
       return;
     }
-    CapturedRequest captured = CapturedRequest.capture(request, config.maxCapturedRequestBytes);
     String runId = request.getHeader("X-Run-ID");
     String signature = request.getHeader("X-Inngest-Signature");
-    if (runId != null && !runId.isBlank() && signature != null) {
-      if (isValidReentry(captured, runId, signature)) {
-        reentry.handle(runId.trim(), captured, response, handler);
-        return;
-      }
-      // docs/protocol.md §5.3: never load another run's state on an unverified request; and never run
-      // it as a new request either (docs/how-it-works.md: one unverifiable re-entry, retried by the
-      // orchestrator, created a new run each time). No retry: a retry cannot make it verify.
-      log.warn("{} {}: X-Run-ID with a signature that does not verify{}; answered 401",
-          request.getMethod(), request.getRequestURI(), captured.complete() ? "" : " (body not captured)");
-      response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
-      response.setHeader("x-inngest-no-retry", "true");
-      ErrorBodies.write(response, 401, ErrorBodies.errors("invalid_signature",
-          "X-Inngest-Signature does not verify for this request"));
+    if (runId == null || runId.isBlank() || signature == null) {
+      sync.handle(CapturedRequest.capture(request, config.maxCapturedRequestBytes), response, handler);
       return;
     }
-    sync.handle(captured, response, handler);
+    // docs/protocol.md §5.2: the signature covers the body the orchestrator sends, whatever its type
+    // (a multipart run's recorded body is empty), so a re-entry's body is always read to verify it.
+    CapturedRequest captured = CapturedRequest.captureReentry(request, config.maxCapturedRequestBytes);
+    if (isValidReentry(captured, runId, signature)) {
+      reentry.handle(runId.trim(), captured, response, handler);
+      return;
+    }
+    // docs/protocol.md §5.3: never load another run's state on an unverified request; and never run
+    // it as a new request either (docs/how-it-works.md: one unverifiable re-entry, retried by the
+    // orchestrator, created a new run each time). No retry: a retry cannot make it verify.
+    String message = captured.complete() ? "X-Inngest-Signature does not verify for this request"
+        : "the request body exceeds maxCapturedRequestBytes (" + config.maxCapturedRequestBytes
+            + " bytes), so X-Inngest-Signature cannot be verified";
+    log.warn("{} {}: X-Run-ID with a signature that cannot be accepted ({}); answered 401",
+        request.getMethod(), request.getRequestURI(), message);
+    response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
+    response.setHeader("x-inngest-no-retry", "true");
+    ErrorBodies.write(response, 401, ErrorBodies.errors("invalid_signature", message));
   }
 
   /**

@@ -207,7 +207,11 @@ public final class StepHttpConfig {
       return this;
     }
 
-    /** Request body bytes kept so that re-entries replay the body. */
+    /**
+     * Request body bytes kept so that re-entries replay the body (a user's multipart body is never
+     * kept: its re-entries see an empty body and no parts). Also the largest re-entry body that can
+     * be verified: a larger one is answered {@code 401}.
+     */
     public Builder maxCapturedRequestBytes(int bytes) {
       this.maxCapturedRequestBytes = positive("maxCapturedRequestBytes", bytes);
       return this;

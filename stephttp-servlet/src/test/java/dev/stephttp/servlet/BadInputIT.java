@@ -50,6 +50,24 @@ class BadInputIT {
   }
 
   @Test
+  void reentryBodyAboveTheCaptureLimitIsRejectedSayingItCannotBeVerified() throws Exception {
+    byte[] body = new byte[2000];
+    Arrays.fill(body, (byte) 'x');
+    String signature = Signatures.sign(WireConformanceIT.SIGNING_KEY, body, Instant.now().getEpochSecond());
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/flow")
+        .header("X-Run-ID", UlidCreator.getMonotonicUlid().toString()).header("X-Inngest-Signature", signature)
+        .post(RequestBody.create(body, MediaType.get("text/plain"))).build()).execute()) {
+      assertThat(response.code()).isEqualTo(401);
+      assertThat(response.header("x-inngest-no-retry")).isEqualTo("true");
+      assertThat(Json.parse(response.body().bytes()).path("errors").get(0).path("message").asText())
+          .isEqualTo("the request body exceeds maxCapturedRequestBytes (1024 bytes), so X-Inngest-Signature"
+              + " cannot be verified");
+    }
+    assertThat(Handlers.count("flow.a")).isZero();
+    assertThat(orchestrator.requests).isEmpty();
+  }
+
+  @Test
   void failingStateCallAnswersRetriable500WithoutRunningTheHandler() throws Exception {
     orchestrator.actionsStatus = 410;
     try (Response response = reenter("/flow")) {

@@ -47,7 +47,8 @@ final class Handlers {
         Map.entry("/plain", new Plain()),
         Map.entry("/omit", new Omit()),
         Map.entry("/async", new AsyncServlet()),
-        Map.entry("/swallow", new Swallow()));
+        Map.entry("/swallow", new Swallow()),
+        Map.entry("/upload", new Upload()));
   }
 
   static void text(HttpServletResponse resp, int status, String body) throws IOException {
@@ -216,6 +217,26 @@ final class Handlers {
           async.complete();
         }
       }).start();
+    }
+  }
+
+  /**
+   * A multipart upload: records the {@code name} part in a step, sleeps, runs another step, and
+   * answers with the name and how many parts this execution saw.
+   */
+  @jakarta.servlet.annotation.MultipartConfig
+  static final class Upload extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
+      int parts = req.getParts().size();
+      jakarta.servlet.http.Part part = req.getPart("name");
+      String name = Step.run("name", String.class, () -> {
+        bump("upload.name");
+        return part == null ? null : new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      });
+      Step.sleep("nap", Duration.ofMinutes(1));
+      Step.run("after", () -> bump("upload.after"));
+      text(resp, 200, "name=" + name + " parts=" + parts + " tag=" + req.getParameter("tag"));
     }
   }
 

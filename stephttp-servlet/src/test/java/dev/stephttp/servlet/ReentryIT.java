@@ -11,6 +11,7 @@ import dev.stephttp.internal.wire.Signatures;
 import dev.stephttp.internal.wire.StepIds;
 import java.time.Instant;
 import okhttp3.MediaType;
+import okhttp3.MultipartBody;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -234,6 +235,51 @@ class ReentryIT {
     assertThat(Handlers.count("flow.a")).isZero();
     assertThat(Handlers.count("flow.b")).isZero();
     assertThat(orchestrator.requests).isEmpty();
+  }
+
+  @Test
+  void multipartRunCompletesThroughReentriesThatCarryTheRecordedEmptyBody() throws Exception {
+    // Regression: a multipart re-entry's body was not read, so it could never verify (401; before
+    // that, each retried re-entry created a new run).
+    RequestBody upload = new MultipartBody.Builder().setType(MultipartBody.FORM)
+        .addFormDataPart("name", "Ada").addFormDataPart("file", "a.txt", RequestBody.create("hello", null)).build();
+    String contentType;
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/upload?tag=t1").post(upload)
+        .build()).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+      runId = response.header("X-Run-ID");
+    }
+    JsonNode created = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json();
+    contentType = created.path("event").path("data").path("content_type").asText();
+    assertThat(contentType).startsWith("multipart/form-data; boundary=");
+    assertThat(created.path("event").path("data").path("body").asText()).isEmpty();
+    for (JsonNode op : orchestrator.checkpointedOps()) {
+      orchestrator.state.put(op.path("id").asText(), op.path("op").asText().equals("Sleep")
+          ? NullNode.getInstance() : Json.mapper().createObjectNode().set("data", op.path("data")));
+    }
+    assertThat(Handlers.count("upload.name")).isEqualTo(1);
+
+    // As the orchestrator re-enters: the recorded method, content type and (empty) body, signed.
+    try (Response response = app.http.newCall(signed("/upload?tag=t1", WireConformanceIT.SIGNING_KEY)
+        .post(RequestBody.create(new byte[0], MediaType.get(contentType))).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode op = json(response).get(0);
+      assertThat(op.path("op").asText()).isEqualTo("StepRun");
+      assertThat(op.path("id").asText()).isEqualTo(StepIds.hash("after"));
+    }
+    assertThat(Handlers.count("upload.after")).isEqualTo(1);
+    orchestrator.state.put(StepIds.hash("after"), NullNode.getInstance());
+    try (Response response = app.http.newCall(signed("/upload?tag=t1", WireConformanceIT.SIGNING_KEY)
+        .post(RequestBody.create(new byte[0], MediaType.get(contentType))).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      JsonNode result = json(response).get(0).path("data");
+      assertThat(result.path("status").asInt()).isEqualTo(200);
+      // What a multipart handler sees on re-entry: no parts; the query's parameters; steps memoized.
+      assertThat(result.path("body").asText()).isEqualTo("name=Ada parts=0 tag=t1");
+    }
+    assertThat(Handlers.count("upload.name")).isEqualTo(1);
+    assertThat(Handlers.count("upload.after")).isEqualTo(1);
+    assertThat(orchestrator.requestsTo(p -> p.equals("/v1/checkpoint"))).hasSize(1);
   }
 
   @Test

@@ -68,6 +68,9 @@ final class TestApp implements AutoCloseable {
     for (var e : new LinkedHashMap<>(servlets).entrySet()) {
       ServletHolder holder = new ServletHolder(e.getValue());
       holder.setAsyncSupported(true);
+      if (e.getValue().getClass().isAnnotationPresent(jakarta.servlet.annotation.MultipartConfig.class)) {
+        holder.getRegistration().setMultipartConfig(new jakarta.servlet.MultipartConfigElement(""));
+      }
       context.addServlet(holder, e.getKey());
     }
     server.setHandler(context);
