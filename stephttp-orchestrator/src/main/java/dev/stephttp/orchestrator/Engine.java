@@ -106,7 +106,11 @@ final class Engine {
         return complete || stepError(tx, run, op, ctx, batch);
       }
       case STEP_FAILED -> {
-        batch.discovery |= !complete;
+        // §9.3: a sync-phase StepFailed was thrown into the handler, which is still running in
+        // the user's request and reports on: re-entering now would run the endpoint twice at
+        // once (a caught failure's compensating step ran in both). Only a re-entry answer
+        // needs the handler re-driven.
+        batch.discovery |= !complete && ctx.async();
         boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
         if (stored) {
           StepTrail.failed(tx, run, op);

@@ -170,10 +170,14 @@ class ReentryProtocolTest {
         .put("__serialized", true);
     String id = Runs.newRunId();
     create(Runs.create(id, app.domain(), "/r", 0, failed));
+    // §9.3: the sync request caught the failure and goes on; it finishes the run itself
+    Http.Result done = Http.post(orch.baseUrl() + "/v1/checkpoint/" + id + "/steps",
+        "Bearer " + KEY, "{\"run_id\":\"" + id + "\",\"steps\":[" + COMPLETE + "]}");
+    assertThat(done.status()).isEqualTo(200);
     awaitEnd(id);
     assertThat(Runs.steps(orch, id)).containsEntry(StepIds.hash("b"),
         "{\"error\":{\"name\":\"Step failed\",\"message\":\"no\",\"data\":null}}");
-    assertThat(app.received).hasSize(1); // StepFailed → one discovery re-entry
+    assertThat(app.received).isEmpty(); // a sync-phase StepFailed re-enters nothing
   }
 
   @Test
