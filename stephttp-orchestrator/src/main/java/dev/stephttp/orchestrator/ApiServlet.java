@@ -198,17 +198,35 @@ final class ApiServlet extends HttpServlet {
 
   private void steps(HttpServletRequest req, HttpServletResponse resp, String pathRunId)
       throws IOException {
-    JsonNode node = authorizedJson(req, resp, Settings.MAX_STEPS_BODY, "invalid request body");
-    if (node == null) {
+    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+      HttpIo.authFailed(resp);
       return;
     }
+    byte[] body;
+    try {
+      body = HttpIo.readBody(req, Settings.MAX_STEPS_BODY);
+    } catch (HttpIo.TooLarge e) {
+      // §9.6: the ops are lost, and with them perhaps the run's RunComplete: fail the run now
+      // rather than leave it RUNNING for ever. The body is not parsed, so the path names it.
+      String message = "checkpoint body larger than " + (Settings.MAX_STEPS_BODY >> 20) + " MiB";
+      if (RunRequests.isUlid(pathRunId)) {
+        String id = pathRunId.toUpperCase(java.util.Locale.ROOT);
+        join(store.write(tx -> {
+          engine.failTooLarge(tx, id, message);
+          return null;
+        }));
+      }
+      throw new BadRequest(413, "invalid request body: " + message);
+    }
+    JsonNode node = HttpIo.parse(body, "invalid request body");
     String runId = RunRequests.stepsRunId(node, pathRunId);
     List<Op> ops = Op.parseList(node.get("steps"), "invalid request body: steps");
-    // §2.2: processing problems (unknown run, limits) are logged only; the answer is 200.
-    join(store.write(tx -> {
-      engine.applyOps(tx, runId, ops, Engine.Context.SYNC);
-      return null;
-    }));
+    // §2.2: processing problems (unknown run, finished run) are logged only; the answer is 200.
+    String tooLarge = join(store.write(tx -> engine.applyOps(tx, runId, ops,
+        Engine.Context.SYNC)));
+    if (tooLarge != null) {
+      throw new BadRequest(413, "invalid request body: " + tooLarge + "; the run failed");
+    }
     resp.setStatus(200);
     resp.setContentType("application/json");
     resp.setContentLength(0);

@@ -47,12 +47,15 @@ final class Engine {
     return System.currentTimeMillis();
   }
 
-  /** Applies a batch of ops to a running run (docs/protocol.md §9.2 / §9.4, Errata 2). */
-  void applyOps(Tx tx, String runId, List<Op> ops, Context ctx) {
+  /**
+   * Applies a batch of ops to a running run (docs/protocol.md §9.2 / §9.4, Errata 2). Returns
+   * null, or the §9.6 limit that failed the run (a checkpoint answers it with 413).
+   */
+  String applyOps(Tx tx, String runId, List<Op> ops, Context ctx) {
     RunRecord run = tx.run(runId);
     if (run == null || !run.running()) {
       LOG.debug("ignoring {} op(s) for run {} (absent or finished)", ops.size(), runId);
-      return;
+      return null;
     }
     boolean complete = ops.stream().anyMatch(o -> o.code() == Opcode.RUN_COMPLETE
         || o.code() == Opcode.SYNC_RUN_COMPLETE);
@@ -67,7 +70,7 @@ final class Engine {
     for (Op op : ordered) {
       run = tx.run(runId);
       if (!run.running() || !apply(tx, run, op, ctx, batch)) {
-        return;
+        return batch.tooLarge;
       }
     }
     if (ctx.async() && ops.stream().allMatch(o -> o.code() == Opcode.NONE)) {
@@ -76,6 +79,7 @@ final class Engine {
     if (batch.discovery && !batch.waiting && !complete) {
       scheduleDiscovery(tx, runId);
     }
+    return null;
   }
 
   /** What a batch asks for once all its ops are applied. */
@@ -83,6 +87,7 @@ final class Engine {
     final boolean complete;
     boolean discovery;
     boolean waiting;
+    String tooLarge;
 
     Batch(boolean complete) {
       this.complete = complete;
@@ -96,7 +101,7 @@ final class Engine {
       case STEP_RUN, STEP -> {
         JsonNode value = op.code() == Opcode.STEP_RUN ? dataEnvelope(op.data()) : orNull(op.data());
         batch.discovery |= ctx.async();
-        boolean stored = storeStep(tx, run, op.id(), value, ctx);
+        boolean stored = storeStep(tx, run, op.id(), value, batch);
         if (stored) {
           StepTrail.completed(tx, run, op);
         }
@@ -111,7 +116,7 @@ final class Engine {
         // once (a caught failure's compensating step ran in both). Only a re-entry answer
         // needs the handler re-driven.
         batch.discovery |= !complete && ctx.async();
-        boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+        boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), batch);
         if (stored) {
           StepTrail.failed(tx, run, op);
         }
@@ -152,7 +157,7 @@ final class Engine {
       return true;
     }
     batch.discovery = true;
-    boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), ctx);
+    boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), batch);
     if (stored) {
       StepTrail.failed(tx, run, op);
     }
@@ -166,19 +171,20 @@ final class Engine {
     return settings.backoff(ctx.attempt());
   }
 
-  /** Stores a step value with the size limits of §9.6; false when the run failed on them. */
-  private boolean storeStep(Tx tx, RunRecord run, String stepId, JsonNode value, Context ctx) {
+  /**
+   * Stores a step value with the size limits of §9.6; false when the run failed on them. A sync
+   * checkpoint fails the run too: ignoring the op left it RUNNING for ever when the rest of the
+   * batch (its RunComplete) was dropped with it.
+   */
+  private boolean storeStep(Tx tx, RunRecord run, String stepId, JsonNode value, Batch batch) {
     String text = value.toString();
     int size = text.getBytes(StandardCharsets.UTF_8).length;
     if (size > Settings.MAX_STEP_OUTPUT || run.stateBytes() + size > Settings.MAX_RUN_STATE) {
       String msg = size > Settings.MAX_STEP_OUTPUT
           ? "step output of " + size + " bytes exceeds the 4 MiB limit"
           : "run state would exceed the 32 MiB limit";
-      if (ctx.async()) {
-        fail(tx, run, "OutputTooLarge", msg);
-      } else {
-        LOG.warn("run {}: {}; rest of the checkpoint ignored", run.id(), msg);
-      }
+      fail(tx, run, "OutputTooLarge", msg);
+      batch.tooLarge = msg;
       return false;
     }
     if (tx.putStep(run.id(), stepId, text)) {
@@ -243,6 +249,14 @@ final class Engine {
     } catch (IllegalArgumentException | ArithmeticException e) {
       LOG.debug("invalid {} spec: {}", what, e.getMessage());
       return null;
+    }
+  }
+
+  /** A checkpoint for the run was over its size limit (§9.6): fail the run if still running. */
+  void failTooLarge(Tx tx, String runId, String message) {
+    RunRecord run = tx.run(runId);
+    if (run != null && run.running()) {
+      fail(tx, run, "OutputTooLarge", message);
     }
   }
 
