@@ -156,7 +156,13 @@ public final class FaultProxy implements AutoCloseable {
     blackholed.clear();
   }
 
-  /** Requests read so far, whatever was done with them. */
+  /** Sets {@link #requests()} and every {@link #injected()} count back to zero. */
+  public void resetCounts() {
+    requests.set(0);
+    injected.values().forEach(n -> n.set(0));
+  }
+
+  /** Requests read since the start or {@link #resetCounts()}, whatever was done with them. */
   public int requests() {
     return requests.get();
   }
