@@ -377,6 +377,8 @@ final class Engine {
           o.retryAfter()));
     } else if (outcome instanceof Outcome.Complete c) {
       finish(tx, run, c.apiResult());
+    } else if (outcome instanceof Outcome.Unreachable u) {
+      unreachable(tx, run, item, u);
     } else if (outcome instanceof Outcome.Failure f) {
       if (f.retryable() && item.attempt() < run.retries()) {
         Duration delay = retryDelay(new Context(true, item.attempt(), false, f.retryAfter()));
@@ -387,6 +389,23 @@ final class Engine {
         fail(tx, run, f.retryable() ? "RetriesExhausted" : "NonRetriableError", f.reason());
       }
     }
+  }
+
+  /**
+   * The app was not reached: the same re-entry (same attempt, same target) is tried again with
+   * backoff while the connection budget lasts; an app restart or a reset costs no step retry.
+   */
+  private void unreachable(Tx tx, RunRecord run, WorkItem item, Outcome.Unreachable u) {
+    if (u.failures() > settings.connectionRetries()) {
+      fail(tx, run, "AppUnreachable", "the app could not be reached (" + u.failures()
+          + " tries): " + u.reason());
+      return;
+    }
+    Duration delay = settings.connectionBackoff(u.failures());
+    LOG.info("run {}: re-entry did not reach the app ({}); trying again in {} ms", run.id(),
+        u.reason(), delay.toMillis());
+    insertWork(tx, WorkItem.reentry(run.id(), item.targetStep(), item.attempt(),
+        now() + delay.toMillis()));
   }
 
   static JsonNode parseJson(String text) {

@@ -182,8 +182,8 @@ public final class Orchestrator implements AutoCloseable {
    * database {@code ./stephttp.db}, not dev mode (then a signing key is required), no event
    * keys (dev mode accepts any non-empty key), sync-retry backoff 5 s, retry backoff table of
    * docs/protocol.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
-   * 32 concurrent re-entries, management API rate limits {@link RateLimits#defaults()} (none in
-   * dev mode). Not thread-safe.
+   * 32 concurrent re-entries, 10 connection retries from 500 ms (about 2 minutes), management API
+   * rate limits {@link RateLimits#defaults()} (none in dev mode). Not thread-safe.
    */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -199,6 +199,8 @@ public final class Orchestrator implements AutoCloseable {
     private Duration outputMaxWait = Duration.ofMinutes(5);
     private Duration reentryTimeout = Duration.ofHours(2);
     private int reentryConcurrency = 32;
+    private int connectionRetries = 10;
+    private Duration connectionRetryDelay = Duration.ofMillis(500);
     private boolean groupCommit = true;
     private final List<String> corsOrigins = new ArrayList<>();
     private RateLimits rateLimits;
@@ -324,6 +326,25 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
+     * How often a re-entry that did not reach the app (connection refused or reset, closed
+     * before an answer, timed out) is tried again before the run fails ({@code AppUnreachable}),
+     * and the first delay; each next delay doubles, up to 20 s. These tries do not use up the
+     * step's retries: an app restart or a dropped connection costs none. A pooled connection
+     * found dead is replaced by a fresh one at once, without counting. Default 10 retries from
+     * 500 ms (about 2 minutes in all).
+     */
+    public Builder connectionRetries(int retries, Duration firstDelay) {
+      if (retries < 0 || retries > 1000) {
+        throw new IllegalArgumentException("connectionRetries must be in 0..1000 but was "
+            + retries);
+      }
+      requirePositiveOrZero(firstDelay, "firstDelay");
+      this.connectionRetries = retries;
+      this.connectionRetryDelay = firstDelay;
+      return this;
+    }
+
+    /**
      * Whether concurrent writes share one transaction (default true). Off, every write commits
      * and fsyncs alone; only useful to measure what group commit buys.
      */
@@ -345,7 +366,7 @@ public final class Orchestrator implements AutoCloseable {
       }
       return new Settings(dev, signingKey, signingKeyFallback, List.copyOf(eventKeys),
           syncRetryBackoff, retryBackoff, retryJitter, outputMaxWait, reentryTimeout,
-          reentryConcurrency);
+          reentryConcurrency, connectionRetries, connectionRetryDelay);
     }
 
     /**

@@ -15,4 +15,18 @@ sealed interface Outcome {
 
   /** The call failed; retried per §9.3 when {@code retryable}. */
   record Failure(String reason, boolean retryable, Instant retryAfter) implements Outcome {}
+
+  /**
+   * The app was not reached or gave no answer: connection refused or reset, closed before a
+   * status line, timed out. The handler may not have run at all, so this has its own budget
+   * instead of using up the step's retries.
+   *
+   * @param failures consecutive such failures of the run, this one included (set by the
+   *     scheduler)
+   */
+  record Unreachable(String reason, int failures) implements Outcome {
+    Unreachable withFailures(int n) {
+      return new Unreachable(reason, n);
+    }
+  }
 }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.Signatures;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import okhttp3.Call;
+import okhttp3.EventListener;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -33,7 +38,14 @@ final class Reentry {
       Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "date");
 
   private final OkHttpClient http;
+  /** Pools nothing: the one immediate retry after a pooled connection turned out dead. */
+  private final OkHttpClient fresh;
   private final Settings settings;
+
+  /** Whether a call opened a connection of its own (else it took a pooled one). */
+  private static final class Connected {
+    volatile boolean opened;
+  }
 
   Reentry(Settings settings) {
     this.settings = settings;
@@ -46,22 +58,67 @@ final class Reentry {
         // the app server's idle timeout (Jetty 30 s, Node 5 s) a re-entry went out on a
         // connection the app had closed ("unexpected end of stream"; no retry on connection
         // failure here), failing runs without retries (BENCHMARKS.md). Pool one connection per
-        // concurrent re-entry, but drop idle ones sooner than common server idle timeouts.
+        // concurrent re-entry, but drop idle ones sooner than common server idle timeouts; a
+        // pooled connection that is dead anyway is replaced once at once (call()).
         .connectionPool(new okhttp3.ConnectionPool(settings.reentryConcurrency(), 4,
             java.util.concurrent.TimeUnit.SECONDS))
         .followRedirects(false)
         .retryOnConnectionFailure(false)
+        .eventListenerFactory(call -> new EventListener() {
+          @Override
+          public void connectStart(Call c, InetSocketAddress address, Proxy proxy) {
+            Connected connected = c.request().tag(Connected.class);
+            if (connected != null) {
+              connected.opened = true;
+            }
+          }
+        })
+        .build();
+    this.fresh = http.newBuilder()
+        .connectionPool(new okhttp3.ConnectionPool(0, 1, java.util.concurrent.TimeUnit.SECONDS))
+        .eventListener(EventListener.NONE)
         .build();
   }
 
+  /**
+   * One re-entry. Failing to reach the app (no status line) is {@link Outcome.Unreachable},
+   * with its own budget; everything after a status line is interpreted per §5.5.
+   */
   Outcome call(RunRecord run, WorkItem item) {
     Request request = build(run, item);
-    try (Response response = http.newCall(request).execute()) {
-      return interpret(run, response);
+    Connected connected = new Connected();
+    Response response;
+    try {
+      response = http.newCall(request.newBuilder().tag(Connected.class, connected).build())
+          .execute();
     } catch (IOException e) {
-      return new Outcome.Failure("re-entry request failed: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()), true, null);
+      if (connected.opened || e instanceof InterruptedIOException) {
+        return unreachable(e);
+      }
+      // A pooled connection the app had closed (it restarted, or idled it out first): the
+      // request did not get through. Send it once more at once on a new connection, and drop
+      // the idle ones, which are likely just as dead.
+      http.connectionPool().evictAll();
+      try {
+        response = fresh.newCall(request).execute();
+      } catch (IOException again) {
+        return unreachable(again);
+      }
     }
+    try (Response answer = response) {
+      return interpret(run, answer);
+    } catch (IOException e) {
+      return new Outcome.Failure("reading the re-entry answer failed: " + describe(e), true,
+          null);
+    }
+  }
+
+  private static Outcome unreachable(IOException e) {
+    return new Outcome.Unreachable("re-entry request failed: " + describe(e), 1);
+  }
+
+  private static String describe(IOException e) {
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
   Request build(RunRecord run, WorkItem item) {
@@ -226,5 +283,6 @@ final class Reentry {
   void close() {
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
+    fresh.connectionPool().evictAll();
   }
 }

@@ -41,6 +41,8 @@ final class Scheduler implements EngineListener, AutoCloseable {
           : Long.compare(a.item().id(), b.item().id()));
   private final Set<String> inFlight = new HashSet<>();
   private final Map<String, Deque<WorkItem>> parked = new HashMap<>();
+  /** Consecutive re-entries per run that did not reach the app (their own budget). */
+  private final Map<String, Integer> unreachable = new java.util.concurrent.ConcurrentHashMap<>();
   private final Thread timer;
   private volatile boolean running = true;
   /** When the timer loop last went round (epoch ms), 0 before start-up recovery finished. */
@@ -92,6 +94,7 @@ final class Scheduler implements EngineListener, AutoCloseable {
   @Override
   public void finished(String runId) {
     waiters.wake(runId);
+    unreachable.remove(runId);
     lock.lock();
     try {
       // Errata 2: the store already dropped the run's work; drop the in-memory timers too.
@@ -196,6 +199,11 @@ final class Scheduler implements EngineListener, AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("re-entry of run {} failed unexpectedly", run.id(), e);
       outcome = new Outcome.Failure("re-entry failed: " + e, true, null);
+    }
+    if (outcome instanceof Outcome.Unreachable u) {
+      outcome = u.withFailures(unreachable.merge(run.id(), 1, Integer::sum));
+    } else {
+      unreachable.remove(run.id());
     }
     Outcome result = outcome;
     store.write(tx -> {

@@ -11,6 +11,9 @@ import java.util.List;
  * @param retryJitter maximum uniform jitter added to table backoffs
  * @param outputMaxWait how long the output endpoint blocks before answering "running" (§3.3)
  * @param reentryTimeout whole-exchange timeout of a re-entry call (§5.1)
+ * @param connectionRetries how often a re-entry that did not reach the app is tried again
+ * @param connectionRetryDelay the first delay of those tries; each next one doubles, up to
+ *     {@link #MAX_CONNECTION_RETRY_DELAY}
  */
 record Settings(
     boolean dev,
@@ -22,7 +25,9 @@ record Settings(
     Duration retryJitter,
     Duration outputMaxWait,
     Duration reentryTimeout,
-    int reentryConcurrency) {
+    int reentryConcurrency,
+    int connectionRetries,
+    Duration connectionRetryDelay) {
 
   /** docs/protocol.md §9.6 limits. */
   static final int MAX_CREATE_BODY = 4 * 1024 * 1024;
@@ -40,6 +45,17 @@ record Settings(
       Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1),
       Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10),
       Duration.ofMinutes(20), Duration.ofMinutes(40), Duration.ofHours(1), Duration.ofHours(2));
+
+  static final Duration MAX_CONNECTION_RETRY_DELAY = Duration.ofSeconds(20);
+
+  /** Delay before the next try after {@code failures} consecutive unreachable re-entries. */
+  Duration connectionBackoff(int failures) {
+    Duration d = connectionRetryDelay;
+    for (int i = 1; i < failures && d.compareTo(MAX_CONNECTION_RETRY_DELAY) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(MAX_CONNECTION_RETRY_DELAY) > 0 ? MAX_CONNECTION_RETRY_DELAY : d;
+  }
 
   Duration backoff(int attempt) {
     Duration base = retryBackoff.get(Math.min(Math.max(attempt, 0), retryBackoff.size() - 1));

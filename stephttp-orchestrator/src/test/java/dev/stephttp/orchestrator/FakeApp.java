@@ -139,7 +139,12 @@ final class FakeApp implements AutoCloseable {
   private volatile String signingKey;
 
   FakeApp() throws Exception {
-    app = LibraryApp.plain(this::serve);
+    this(0);
+  }
+
+  /** An app on {@code port} (0 for any free port). */
+  FakeApp(int port) throws Exception {
+    app = LibraryApp.plain(this::serve, port);
   }
 
   FakeApp orchestrator(String url, String key) {

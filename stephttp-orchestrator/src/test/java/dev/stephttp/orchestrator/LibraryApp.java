@@ -44,17 +44,26 @@ final class LibraryApp implements AutoCloseable {
 
   /** Starts a plain app (no filter) answering every path with {@code all}. */
   static LibraryApp plain(Body all) throws Exception {
+    return plain(all, 0);
+  }
+
+  /** Like {@link #plain(Body)} on a given port (0 for any), e.g. to restart an app in place. */
+  static LibraryApp plain(Body all, int port) throws Exception {
     ServletContextHandler ctx = new ServletContextHandler();
     ctx.setContextPath("/");
     ctx.addServlet(new ServletHolder(servlet(all)), "/*");
-    return loopback(ctx);
+    return loopback(ctx, port);
   }
 
   private static LibraryApp loopback(ServletContextHandler ctx) throws Exception {
+    return loopback(ctx, 0);
+  }
+
+  private static LibraryApp loopback(ServletContextHandler ctx, int port) throws Exception {
     Server server = new Server();
     ServerConnector c = new ServerConnector(server);
     c.setHost("127.0.0.1");
-    c.setPort(0);
+    c.setPort(port);
     server.addConnector(c);
     server.setHandler(ctx);
     server.start();
