@@ -32,11 +32,13 @@ final class Engine {
   private final Settings settings;
   private final EngineListener listener;
   private final Waits waits;
+  private final Watchdog watchdog;
 
   Engine(Settings settings, EngineListener listener, CelMatcher cel) {
     this.settings = settings;
     this.listener = listener;
     this.waits = new Waits(this, cel);
+    this.watchdog = new Watchdog(this, settings);
   }
 
   Waits waits() {
@@ -78,6 +80,9 @@ final class Engine {
     }
     if (batch.discovery && !batch.waiting && !complete) {
       scheduleDiscovery(tx, runId);
+    }
+    if (!ctx.async()) {
+      watchdog.arm(tx, runId); // only the user's request drives the run now
     }
     return null;
   }
@@ -342,7 +347,7 @@ final class Engine {
     insertWork(tx, WorkItem.reentry(run.id(), target, attempt, now() + delay.toMillis()));
   }
 
-  /** A sleep or wait timer is due (§9.4, §10.2): store null, then re-enter. */
+  /** A sleep or wait timer is due (§9.4, §10.2): store null, then re-enter; or a watchdog. */
   void fireTimer(Tx tx, long workId) {
     WorkItem item = tx.work(workId);
     if (item == null) {
@@ -351,6 +356,10 @@ final class Engine {
     tx.deleteWork(workId);
     RunRecord run = tx.run(item.runId());
     if (run == null || !run.running()) {
+      return;
+    }
+    if (item.kind() == WorkItem.Kind.WATCHDOG) {
+      watchdog.fire(tx, run, item);
       return;
     }
     if (item.kind() == WorkItem.Kind.WAIT_TIMEOUT && !tx.deletePause(item.pauseId())) {
@@ -397,15 +406,19 @@ final class Engine {
    */
   private void unreachable(Tx tx, RunRecord run, WorkItem item, Outcome.Unreachable u) {
     if (u.failures() > settings.connectionRetries()) {
-      fail(tx, run, "AppUnreachable", "the app could not be reached (" + u.failures()
-          + " tries): " + u.reason());
+      if (Watchdog.RECOVERY.equals(item.stepId())) {
+        fail(tx, run, Watchdog.NAME, Watchdog.unreachableMessage(u.failures(), u.reason()));
+      } else {
+        fail(tx, run, "AppUnreachable", "the app could not be reached (" + u.failures()
+            + " tries): " + u.reason());
+      }
       return;
     }
     Duration delay = settings.connectionBackoff(u.failures());
     LOG.info("run {}: re-entry did not reach the app ({}); trying again in {} ms", run.id(),
         u.reason(), delay.toMillis());
-    insertWork(tx, WorkItem.reentry(run.id(), item.targetStep(), item.attempt(),
-        now() + delay.toMillis()));
+    insertWork(tx, new WorkItem(0, run.id(), WorkItem.Kind.REENTRY, item.stepId(),
+        item.targetStep(), item.attempt(), now() + delay.toMillis(), 0));
   }
 
   static JsonNode parseJson(String text) {

@@ -182,8 +182,9 @@ public final class Orchestrator implements AutoCloseable {
    * database {@code ./stephttp.db}, not dev mode (then a signing key is required), no event
    * keys (dev mode accepts any non-empty key), sync-retry backoff 5 s, retry backoff table of
    * docs/protocol.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
-   * 32 concurrent re-entries, 10 connection retries from 500 ms (about 2 minutes), management API
-   * rate limits {@link RateLimits#defaults()} (none in dev mode). Not thread-safe.
+   * 32 concurrent re-entries, 10 connection retries from 500 ms (about 2 minutes), orphan timeout
+   * 10 minutes, management API rate limits {@link RateLimits#defaults()} (none in dev mode). Not
+   * thread-safe.
    */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -201,6 +202,7 @@ public final class Orchestrator implements AutoCloseable {
     private int reentryConcurrency = 32;
     private int connectionRetries = 10;
     private Duration connectionRetryDelay = Duration.ofMillis(500);
+    private Duration orphanTimeout = Duration.ofMinutes(10);
     private boolean groupCommit = true;
     private final List<String> corsOrigins = new ArrayList<>();
     private RateLimits rateLimits;
@@ -345,6 +347,23 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
+     * How long a run still in the user's request (its sync phase) may go without a checkpoint
+     * while nothing else is pending for it, before the orchestrator concludes the app stopped
+     * reporting (it crashed mid-request) and re-enters the run itself; after 3 such tries, or
+     * when the app cannot be reached, the run fails with {@code app_stopped_reporting} instead
+     * of staying RUNNING. Must exceed the longest step a handler runs inside a user's request:
+     * a request still running that step would be re-entered beside it. Default 10 minutes.
+     */
+    public Builder orphanTimeout(Duration timeout) {
+      requirePositiveOrZero(timeout, "orphanTimeout");
+      if (timeout.isZero()) {
+        throw new IllegalArgumentException("orphanTimeout must be positive");
+      }
+      this.orphanTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Whether concurrent writes share one transaction (default true). Off, every write commits
      * and fsyncs alone; only useful to measure what group commit buys.
      */
@@ -366,7 +385,7 @@ public final class Orchestrator implements AutoCloseable {
       }
       return new Settings(dev, signingKey, signingKeyFallback, List.copyOf(eventKeys),
           syncRetryBackoff, retryBackoff, retryJitter, outputMaxWait, reentryTimeout,
-          reentryConcurrency, connectionRetries, connectionRetryDelay);
+          reentryConcurrency, connectionRetries, connectionRetryDelay, orphanTimeout);
     }
 
     /**

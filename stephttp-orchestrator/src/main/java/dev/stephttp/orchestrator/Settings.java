@@ -12,6 +12,8 @@ import java.util.List;
  * @param outputMaxWait how long the output endpoint blocks before answering "running" (§3.3)
  * @param reentryTimeout whole-exchange timeout of a re-entry call (§5.1)
  * @param connectionRetries how often a re-entry that did not reach the app is tried again
+ * @param orphanTimeout how long a run in its sync phase may go without a checkpoint before
+ *     the orchestrator re-enters it ({@link Watchdog})
  * @param connectionRetryDelay the first delay of those tries; each next one doubles, up to
  *     {@link #MAX_CONNECTION_RETRY_DELAY}
  */
@@ -27,7 +29,8 @@ record Settings(
     Duration reentryTimeout,
     int reentryConcurrency,
     int connectionRetries,
-    Duration connectionRetryDelay) {
+    Duration connectionRetryDelay,
+    Duration orphanTimeout) {
 
   /** docs/protocol.md §9.6 limits. */
   static final int MAX_CREATE_BODY = 4 * 1024 * 1024;

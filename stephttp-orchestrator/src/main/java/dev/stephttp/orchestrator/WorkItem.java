@@ -19,7 +19,12 @@ record WorkItem(long id, String runId, Kind kind, String stepId, String targetSt
     /** A sleep ended: store null for the step, then re-enter. */
     SLEEP_WAKE,
     /** A wait timed out: remove the pause, store null for the step, then re-enter. */
-    WAIT_TIMEOUT
+    WAIT_TIMEOUT,
+    /**
+     * Checks that a run in its sync phase still reports ({@link Watchdog}); {@code attempt}
+     * counts the checks that found it stuck, {@code pauseId} holds its state size then.
+     */
+    WATCHDOG
   }
 
   static WorkItem reentry(String runId, String targetStep, int attempt, long dueAt) {
