@@ -27,6 +27,10 @@ public final class Main {
       "  --signing-key-fallback KEY also accepted (key rotation)",
       "  --event-key KEY            accepted key for POST /e/{key} (repeatable)",
       "  --retry-interval-ms N      fixed retry backoff instead of the upstream table",
+      "  --connection-retries N     tries again of a re-entry that did not reach the app, from",
+      "                             500 ms doubling up to 20 s; not step retries (default 10)",
+      "  --orphan-timeout-ms N      a run in a user's request with no checkpoint this long is",
+      "                             re-entered, then failed (default 600000 = 10 minutes)",
       "  --no-group-commit          one transaction and fsync per write (benchmarking only)",
       "  --cors-origin ORIGIN       browser origin allowed to call /api/v2 (repeatable)",
       "  --help                     print this help",
@@ -132,6 +136,10 @@ public final class Main {
         }
         case "--retry-interval-ms" ->
             b.retryBackoff(Duration.ofMillis(parseInt(a, value(args, ++i, a))));
+        case "--connection-retries" ->
+            b.connectionRetries(parseInt(a, value(args, ++i, a)), Duration.ofMillis(500));
+        case "--orphan-timeout-ms" ->
+            b.orphanTimeout(Duration.ofMillis(parseInt(a, value(args, ++i, a))));
         case "--no-group-commit" -> b.groupCommit(false);
         case "--cors-origin" -> b.corsOrigin(value(args, ++i, a));
         default -> {

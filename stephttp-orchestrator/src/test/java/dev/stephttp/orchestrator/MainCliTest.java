@@ -30,6 +30,24 @@ class MainCliTest {
   }
 
   @Test
+  void connectionRetriesAndOrphanTimeoutAreOptionsWithDefaults() throws Exception {
+    Settings dflt = Main.parse(new String[] {"--signing-key", Api.KEY}, Map.of()).builder()
+        .settings();
+    Settings set = Main.parse(new String[] {"--signing-key", Api.KEY, "--connection-retries",
+        "3", "--orphan-timeout-ms", "90000"}, Map.of()).builder().settings();
+
+    assertThat(dflt.connectionRetries()).isEqualTo(10);
+    assertThat(dflt.orphanTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(set.connectionRetries()).isEqualTo(3);
+    assertThat(set.orphanTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(Main.run(new String[] {"--dev", "--orphan-timeout-ms", "0"}, o, e)).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("orphanTimeout must be positive");
+    assertThat(Main.run(new String[] {"--help"}, o, e)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--connection-retries N", "--orphan-timeout-ms N");
+  }
+
+  @Test
   void rateOptionReachesTheRunningOrchestrator() {
     Main.Parsed p = Main.parse(new String[] {"--port", "0", "--signing-key", Api.KEY,
         "--rate-read", "60:1"}, Map.of());
