@@ -4,6 +4,7 @@ import dev.stephttp.internal.wire.CreateRunRequest;
 import dev.stephttp.internal.wire.GeneratorOpcode;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -113,6 +114,11 @@ public final class CheckpointPipeline implements AutoCloseable {
 
   void submit(Runnable drain) {
     senders.execute(drain);
+  }
+
+  /** Runs {@code drain} on a sender thread after {@code delay} (no thread waits in between). */
+  void submitLater(Runnable drain, Duration delay) {
+    CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, senders).execute(drain);
   }
 
   /** Stops the sender threads after the queued work; call {@link #awaitIdle} first to drain. */

@@ -114,6 +114,7 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
     int attempts = settings.apiAttempts();
     OrchestratorException last = null;
     boolean switched = false;
+    boolean mayHaveArrived = false;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       Request.Builder rb = new Request.Builder()
           .url(url)
@@ -138,6 +139,7 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
           return bytes;
         }
         last = new OrchestratorException(method + " " + redact(url) + " answered " + code, code, null);
+        mayHaveArrived |= code >= 500; // a proxy's 5xx may hide a request the orchestrator processed
         if ((code == 401 || code == 403) && bearer && !switched && settings.signingKeyFallback() != null) {
           // docs/protocol.md §2.0: repeat once with the other key, which later calls use too.
           switched = true;
@@ -146,16 +148,23 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
           continue;
         }
         if (code != 429 && code < 500) {
-          throw last;
+          throw last.afterAttempts(mayHaveArrived);
         }
       } catch (IOException e) {
         last = new OrchestratorException(method + " " + redact(url) + " failed: " + e.getMessage(), -1, e);
+        mayHaveArrived |= !neverConnected(e);
       }
       if (attempt < attempts) {
         pause(attempt);
       }
     }
-    throw last;
+    throw last.afterAttempts(mayHaveArrived);
+  }
+
+  /** Whether {@code e} happened before a connection existed, so the request cannot have been read. */
+  private static boolean neverConnected(IOException e) {
+    return e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+        || e instanceof java.net.NoRouteToHostException;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.stephttp.internal;
 import dev.stephttp.internal.wire.CreateRunRequest;
 import dev.stephttp.internal.wire.CreateRunResponse;
 import dev.stephttp.internal.wire.GeneratorOpcode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunCheckpoints implements OpSink {
   private static final Logger log = LoggerFactory.getLogger(RunCheckpoints.class);
+  /**
+   * Pauses before the run's last op is tried again, each try being a full client call with its own
+   * attempts: the request has ended, so nothing waits for it, and giving up early would leave the
+   * run running at the orchestrator (about two minutes in all).
+   */
+  private static final Duration[] LAST_OP_RETRIES = {Duration.ofSeconds(1), Duration.ofSeconds(2),
+      Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
   private final CheckpointPipeline pipeline;
   private final String runId;
@@ -27,6 +35,11 @@ public final class RunCheckpoints implements OpSink {
   private long acknowledged;
   private CreateRunResponse created;
   private RuntimeException failure;
+  /** The create-run request as first sent; repeated as it was, so that the orchestrator can dedupe. */
+  private CreateRunRequest createRequest;
+  private boolean finished;
+  private GeneratorOpcode last;
+  private int lastAttempts;
 
   RunCheckpoints(
       CheckpointPipeline pipeline, String runId, Function<List<GeneratorOpcode>, CreateRunRequest> creator) {
@@ -43,7 +56,7 @@ public final class RunCheckpoints implements OpSink {
   @Override
   public void emit(GeneratorOpcode op) {
     synchronized (this) {
-      if (failure != null) {
+      if (failure != null || finished) {
         return;
       }
     }
@@ -62,6 +75,46 @@ public final class RunCheckpoints implements OpSink {
       start = !inFlight;
       inFlight = true;
     }
+    if (start) {
+      pipeline.submit(this::drain);
+    }
+  }
+
+  /**
+   * Queues the run's last op from this request (its {@code RunComplete}) and delivers it even when
+   * earlier checkpoints failed, so that a request that has ended never leaves its run running at
+   * the orchestrator: if the create-run call may have reached the orchestrator, it is repeated as
+   * it was (create-run is idempotent on the run ID) and the last op follows. With {@code
+   * discardUnsent}, ops not sent yet are dropped first (the async switch failed and the user was
+   * told to retry: the run is ended, not continued). Later {@link #emit} calls are ignored.
+   */
+  public void finish(GeneratorOpcode last, boolean discardUnsent) {
+    boolean start;
+    int dropped = 0;
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (discardUnsent) {
+        dropped = pending.size();
+        pending.clear();
+      }
+      if (failure != null) {
+        if (createRequest == null || (created == null && neverArrived(failure))) {
+          return; // nothing ever reached the orchestrator: there is no run to end
+        }
+        failure = null; // one more attempt, for the last op
+      }
+      pending.add(last);
+      this.last = last;
+      emitted++;
+      start = !inFlight;
+      inFlight = true;
+    }
+    // Frees the dropped ops and takes one place for the last op without waiting: a full queue
+    // must not refuse the op that keeps the run from being orphaned.
+    pipeline.release(dropped - 1);
     if (start) {
       pipeline.submit(this::drain);
     }
@@ -94,6 +147,8 @@ public final class RunCheckpoints implements OpSink {
     while (true) {
       List<GeneratorOpcode> batch;
       CreateRunResponse run;
+      CreateRunRequest sent;
+      CreateRunRequest toCreate = null;
       synchronized (this) {
         if (pending.isEmpty() || failure != null) {
           inFlight = false;
@@ -102,15 +157,36 @@ public final class RunCheckpoints implements OpSink {
         batch = new ArrayList<>(pending);
         pending.clear();
         run = created;
+        sent = createRequest;
+        if (run == null && sent == null) {
+          toCreate = creator.apply(batch);
+          createRequest = toCreate;
+        }
       }
       try {
         OrchestratorClient client = pipeline.client();
-        if (run == null) {
-          run = client.createRun(creator.apply(batch));
+        if (toCreate != null) {
+          run = client.createRun(toCreate);
         } else {
+          if (run == null) {
+            run = client.createRun(sent); // an earlier attempt failed; its ops are in this same request
+          }
           client.checkpointSteps(runId, run.fnId(), run.appId(), batch);
         }
       } catch (RuntimeException e) {
+        Duration pause = null;
+        synchronized (this) {
+          // Once the request has ended, a run that may exist is never given up early.
+          if (finished && lastAttempts < LAST_OP_RETRIES.length && (created != null || !neverArrived(e))) {
+            pause = LAST_OP_RETRIES[lastAttempts++];
+            pending.addAll(0, batch); // still queued, still in flight: tried again after the pause
+          }
+        }
+        if (pause != null) {
+          log.debug("run {}: its last checkpoint failed ({}); trying again in {}", runId, e.getMessage(), pause);
+          pipeline.submitLater(this::drain, pause);
+          return;
+        }
         pipeline.release(batch.size());
         fail(e);
         return;
@@ -154,6 +230,11 @@ public final class RunCheckpoints implements OpSink {
     for (Waiter w : toFail) {
       w.future().completeExceptionally(e);
     }
+  }
+
+  /** Whether the failed create-run certainly created nothing (see {@link OrchestratorException#mayHaveArrived}). */
+  private static boolean neverArrived(RuntimeException failure) {
+    return failure instanceof OrchestratorException oe && !oe.mayHaveArrived();
   }
 
   private record Waiter(long target, CompletableFuture<CreateRunResponse> future) {}

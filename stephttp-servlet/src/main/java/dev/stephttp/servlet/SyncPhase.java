@@ -108,15 +108,15 @@ final class SyncPhase {
       created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      unavailable(run.runId, response, String.valueOf(cause.getMessage()));
+      unavailable(run, checkpoints, response, String.valueOf(cause.getMessage()));
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      unavailable(run.runId, response, "interrupted");
+      unavailable(run, checkpoints, response, "interrupted");
       return;
     }
     if (created.token() == null || created.token().isBlank()) {
-      unavailable(run.runId, response, "the orchestrator returned no run-output token");
+      unavailable(run, checkpoints, response, "the orchestrator returned no run-output token");
       return;
     }
     String outputUrl = redirectBase + "/v1/http/runs/" + run.runId + "/output?token="
@@ -136,11 +136,20 @@ final class SyncPhase {
     }
   }
 
-  private void unavailable(String runId, HttpServletResponse response, String reason) throws IOException {
-    log.warn("run {}: could not be made durable at the orchestrator, answering 503: {}", runId, reason);
+  private void unavailable(Run run, RunCheckpoints checkpoints, HttpServletResponse response, String reason)
+      throws IOException {
+    log.warn("run {}: could not be made durable at the orchestrator, answering 503: {}", run.runId, reason);
+    byte[] body = ErrorBodies.errors("orchestrator_unavailable",
+        "The request needs to continue asynchronously, but the orchestrator could not record it. Retry later.");
+    // The user is told to retry, so this run must not go on: whatever of it may have reached the
+    // orchestrator (a late create-run, a lost answer) is ended with the answer the user gets.
+    // Queued before the answer is written, so that whoever sees the 503 also sees it queued.
+    ApiResult result = new ApiResult(503, java.util.Map.of("content-type", "application/json", "retry-after", "5"),
+        new String(body, StandardCharsets.UTF_8), (System.currentTimeMillis() - run.receivedAt) * 1_000_000L,
+        "OrchestratorUnavailable", null);
+    checkpoints.finish(runComplete(result), true);
     response.setHeader("Retry-After", "5");
-    ErrorBodies.write(response, 503, ErrorBodies.errors("orchestrator_unavailable",
-        "The request needs to continue asynchronously, but the orchestrator could not record it. Retry later."));
+    ErrorBodies.write(response, 503, body);
   }
 
   private void handlerFailed(Run run, RunCheckpoints checkpoints, HttpServletResponse response,
@@ -157,7 +166,7 @@ final class SyncPhase {
     if (run.execution.producedOps() || config.trackAllEndpoints) {
       ApiResult result = new ApiResult(500, java.util.Map.of("content-type", "application/json"),
           new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
-      checkpoints.emit(runComplete(result));
+      checkpoints.finish(runComplete(result), false);
     }
   }
 
@@ -195,7 +204,7 @@ final class SyncPhase {
       }
     }
     ApiResult result = new ApiResult(status, buffered.headers(), text, System.nanoTime() - started, null, null);
-    checkpoints.emit(runComplete(result));
+    checkpoints.finish(runComplete(result), false);
   }
 
   /** Every response of a run names it (docs/how-it-works.md) and the library (docs/how-it-works.md). */
