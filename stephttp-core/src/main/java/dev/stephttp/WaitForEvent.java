@@ -1,11 +1,13 @@
 package dev.stephttp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +26,10 @@ public final class WaitForEvent {
   private static final Pattern FIELD_PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
   private static final ObjectMapper LITERALS = new ObjectMapper();
+  /** Words the condition language (CEL) reserves: not usable as a field in a dotted path. */
+  private static final Set<String> CEL_RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
+      "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
+      "var", "void", "while");
 
   private final String event;
   private final @Nullable Duration timeout;
@@ -67,13 +73,38 @@ public final class WaitForEvent {
       throw new IllegalArgumentException(
           "field must be a dotted path of identifiers such as data.orderId, was '" + field + "'");
     }
+    for (String segment : field.split("\\.")) {
+      if (CEL_RESERVED.contains(segment)) {
+        throw new IllegalArgumentException("field '" + field + "' has the segment '" + segment + "', a reserved"
+            + " word of the condition language; use ifExpression with an index, e.g. async.data[\"" + segment
+            + "\"] == ...");
+      }
+    }
     String literal;
+    JsonNode tree;
     try {
+      tree = LITERALS.valueToTree(value);
       literal = LITERALS.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalArgumentException("value for '" + field + "' is not JSON-serialisable", e);
     }
+    checkLiteral(field, tree);
     return with(new Condition("async." + field + " == " + literal, true));
+  }
+
+  /** The condition language has no literal for these: they would fail the run at its wait. */
+  private static void checkLiteral(String field, JsonNode value) {
+    if (value.isBigInteger() && !value.canConvertToLong()) {
+      throw new IllegalArgumentException("value for '" + field + "' has the integer " + value
+          + ", outside the 64-bit range the condition language can compare");
+    }
+    if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
+      throw new IllegalArgumentException("value for '" + field + "' has the number " + value.doubleValue()
+          + ", which has no literal in the condition language");
+    }
+    for (JsonNode child : value) {
+      checkLiteral(field, child);
+    }
   }
 
   /** Adds any CEL condition, joined with {@code &&} to the others. */

@@ -1,6 +1,7 @@
 package dev.stephttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -41,5 +42,22 @@ class WaitForEventTest {
     base.where("data.a", 1).timeout(Duration.ofSeconds(5));
     assertThat(base.expression()).isNull();
     assertThat(base.timeout()).isNull();
+  }
+
+  @Test
+  void whereRefusesWhatTheConditionLanguageCannotExpress() {
+    // Regression (found by WaitForEventWhereFuzzTest): these produced conditions that failed the
+    // run at its wait instead of the call.
+    WaitForEvent w = WaitForEvent.named("e");
+    assertThatThrownBy(() -> w.where("data.in", 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'in', a reserved word");
+    assertThatThrownBy(() -> w.where("null.x", 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'null'");
+    assertThatThrownBy(() -> w.where("data.n", new java.math.BigInteger("123456789012345678901234567890")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64-bit");
+    assertThatThrownBy(() -> w.where("data.n", java.util.List.of(1.0, Double.POSITIVE_INFINITY)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no literal");
+    assertThat(w.where("data.inside", Long.MAX_VALUE).timeout(java.time.Duration.ofMinutes(1)).expression())
+        .isEqualTo("async.data.inside == " + Long.MAX_VALUE);
   }
 }

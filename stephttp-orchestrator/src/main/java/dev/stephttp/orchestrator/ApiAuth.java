@@ -112,7 +112,12 @@ final class ApiAuth {
   }
 
   static String cookie(HttpServletRequest req) {
-    Cookie[] cookies = req.getCookies();
+    Cookie[] cookies;
+    try {
+      cookies = req.getCookies();
+    } catch (RuntimeException malformed) {
+      return null; // a Cookie header the container cannot parse carries no session: 401, never 500
+    }
     if (cookies == null) {
       return null;
     }
