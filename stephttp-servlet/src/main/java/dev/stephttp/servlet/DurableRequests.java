@@ -44,13 +44,14 @@ final class DurableRequests {
   DurableRequests(StepHttpConfig config) {
     this.config = config;
     this.settings = config.clientSettings();
+    CallbackOrigin origin = config.callbackOrigin(settings);
     this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings));
     String redirectBase = config.redirectBaseUrl != null ? stripSlash(config.redirectBaseUrl) : settings.baseUrl();
     Suspensions suspensions = new Suspensions();
-    this.sync = new SyncPhase(config, pipeline, redirectBase, suspensions);
+    this.sync = new SyncPhase(config, origin, pipeline, redirectBase, suspensions);
     this.reentry = new Reentry(pipeline.client(), suspensions);
     StepHttp.register(this);
-    log.info("stephttp ready: {} (SDK {})", settings, Sdk.HEADER_VALUE);
+    log.info("stephttp ready: {}, re-entries to {} (SDK {})", settings, origin, Sdk.HEADER_VALUE);
   }
 
   void handle(HttpServletRequest request, HttpServletResponse response, Handler handler)

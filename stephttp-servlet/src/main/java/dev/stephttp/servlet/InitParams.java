@@ -41,6 +41,9 @@ final class InitParams {
     if ((v = value(param, "domain")) != null) {
       b.domain(v);
     }
+    if ((v = value(param, "trustForwardedOrigin")) != null) {
+      b.trustForwardedOrigin(bool("trustForwardedOrigin", v));
+    }
     if ((v = value(param, "trackAllEndpoints")) != null) {
       b.trackAllEndpoints(bool("trackAllEndpoints", v));
     }

@@ -10,7 +10,10 @@ import org.jspecify.annotations.Nullable;
  * Configuration of {@link StepHttpFilter} and {@link StepHttpServlet}. Values not set here are
  * read from the environment ({@code INNGEST_DEV}, {@code INNGEST_BASE_URL}, {@code
  * INNGEST_SIGNING_KEY}, {@code INNGEST_SIGNING_KEY_FALLBACK}, {@code INNGEST_EVENT_KEY}, {@code
- * INNGEST_ENV}) when the filter starts. Immutable; {@code toString()} never shows keys.
+ * INNGEST_ENV}, {@code INNGEST_SERVE_ORIGIN}) when the filter starts. Outside dev mode the filter
+ * needs to know the origin the orchestrator calls back: {@link Builder#domain} (or {@code
+ * INNGEST_SERVE_ORIGIN}), or {@link Builder#trustForwardedOrigin} behind a proxy. Immutable; {@code
+ * toString()} never shows keys.
  */
 public final class StepHttpConfig {
   /** Default for {@link Builder#maxBufferedResponseBytes} and {@link Builder#maxCapturedRequestBytes}: 1 MiB. */
@@ -24,6 +27,7 @@ public final class StepHttpConfig {
   final @Nullable String eventKey;
   final @Nullable Boolean dev;
   final @Nullable String domain;
+  final boolean trustForwardedOrigin;
   final boolean trackAllEndpoints;
   final AsyncResponse defaultAsyncResponse;
   final int maxBufferedResponseBytes;
@@ -42,6 +46,7 @@ public final class StepHttpConfig {
     this.eventKey = b.eventKey;
     this.dev = b.dev;
     this.domain = b.domain;
+    this.trustForwardedOrigin = b.trustForwardedOrigin;
     this.trackAllEndpoints = b.trackAllEndpoints;
     this.defaultAsyncResponse = b.defaultAsyncResponse;
     this.maxBufferedResponseBytes = b.maxBufferedResponseBytes;
@@ -68,6 +73,7 @@ public final class StepHttpConfig {
     b.eventKey = eventKey;
     b.dev = dev;
     b.domain = domain;
+    b.trustForwardedOrigin = trustForwardedOrigin;
     b.trackAllEndpoints = trackAllEndpoints;
     b.defaultAsyncResponse = defaultAsyncResponse;
     b.maxBufferedResponseBytes = maxBufferedResponseBytes;
@@ -84,11 +90,12 @@ public final class StepHttpConfig {
    * so an application can fail at its own startup instead of at the container's first filter init.
    *
    * @throws IllegalStateException if a required setting is missing (the message names it and its
-   *     environment variable)
+   *     environment variable): the signing key, or outside dev mode the origin ({@code domain},
+   *     {@code INNGEST_SERVE_ORIGIN} or {@code trustForwardedOrigin})
    * @throws IllegalArgumentException if a setting is malformed (the message names it and the value)
    */
   public void validate() {
-    clientSettings();
+    callbackOrigin(clientSettings());
   }
 
   /** Resolves these settings against the environment; fails when a required key is missing. */
@@ -98,10 +105,16 @@ public final class StepHttpConfig {
     return ClientSettings.resolve(o, environment).withApiRetries(apiAttempts, apiRetryDelay);
   }
 
+  /** Where re-entries go, given the resolved settings; fails outside dev mode when unknown. */
+  CallbackOrigin callbackOrigin(ClientSettings settings) {
+    return CallbackOrigin.resolve(domain, trustForwardedOrigin, settings.dev(), environment);
+  }
+
   @Override
   public String toString() {
     return "StepHttpConfig{baseUrl=" + baseUrl + ", redirectBaseUrl=" + redirectBaseUrl + ", dev=" + dev
-        + ", domain=" + domain + ", trackAllEndpoints=" + trackAllEndpoints
+        + ", domain=" + domain + ", trustForwardedOrigin=" + trustForwardedOrigin
+        + ", trackAllEndpoints=" + trackAllEndpoints
         + ", defaultAsyncResponse=" + defaultAsyncResponse
         + ", maxBufferedResponseBytes=" + maxBufferedResponseBytes
         + ", maxCapturedRequestBytes=" + maxCapturedRequestBytes
@@ -113,7 +126,8 @@ public final class StepHttpConfig {
    * http://127.0.0.1:8288} in dev mode and {@code https://api.inngest.com} otherwise; {@code
    * redirectBaseUrl} = {@code baseUrl}; {@code eventBaseUrl} from the environment, else {@code
    * baseUrl}; keys from the environment; {@code dev} from {@code INNGEST_DEV}, else false; {@code
-   * domain} from each request's scheme and Host; {@code trackAllEndpoints} false; {@code
+   * domain} from {@code INNGEST_SERVE_ORIGIN}, else unset (required outside dev mode unless {@code
+   * trustForwardedOrigin}); {@code trustForwardedOrigin} false; {@code trackAllEndpoints} false; {@code
    * defaultAsyncResponse} {@link AsyncResponse#redirect()}; both byte limits 1 MiB; {@code
    * asyncSwitchTimeout} 30 s; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
    * Not thread-safe.
@@ -127,6 +141,7 @@ public final class StepHttpConfig {
     private @Nullable String eventKey;
     private @Nullable Boolean dev;
     private @Nullable String domain;
+    private boolean trustForwardedOrigin;
     private boolean trackAllEndpoints;
     private AsyncResponse defaultAsyncResponse = AsyncResponse.redirect();
     private int maxBufferedResponseBytes = DEFAULT_MAX_BYTES;
@@ -182,10 +197,27 @@ public final class StepHttpConfig {
 
     /**
      * The app's public origin ({@code https://api.example.com}) that the orchestrator calls for
-     * re-entries; by default each request's own scheme and host.
+     * re-entries: scheme, host and optional port, no path. Unset: {@code INNGEST_SERVE_ORIGIN}. Outside
+     * dev mode one of them (or {@link #trustForwardedOrigin}) is required, so that a request's
+     * {@code Host} header cannot send signed re-entries elsewhere; in dev mode, unset means each
+     * request's own scheme and {@code Host}. A trailing {@code /} is dropped.
+     *
+     * @throws IllegalArgumentException if {@code domain} is not an absolute http(s) origin
      */
     public Builder domain(@Nullable String domain) {
-      this.domain = domain;
+      this.domain = domain == null || domain.isBlank() ? null : CallbackOrigin.parse("domain", domain);
+      return this;
+    }
+
+    /**
+     * Takes the origin of re-entries from each request's {@code X-Forwarded-Proto} and {@code
+     * X-Forwarded-Host} (first values), falling back to its scheme and {@code Host}. Only for apps
+     * that every request reaches through a proxy that overwrites both headers: otherwise a client
+     * chooses where the orchestrator sends signed requests. A {@link #domain} wins over it. Default
+     * false.
+     */
+    public Builder trustForwardedOrigin(boolean trust) {
+      this.trustForwardedOrigin = trust;
       return this;
     }
 

@@ -24,7 +24,8 @@ import java.util.Objects;
  * <p>Construct it with a {@link StepHttpConfig}, or declare it in {@code web.xml}, where the
  * no-argument constructor reads init-params named like the builder methods ({@code baseUrl},
  * {@code redirectBaseUrl}, {@code eventBaseUrl}, {@code signingKey}, {@code signingKeyFallback},
- * {@code eventKey}, {@code dev}, {@code domain}, {@code trackAllEndpoints}, {@code asyncResponse}
+ * {@code eventKey}, {@code dev}, {@code domain}, {@code trustForwardedOrigin}, {@code
+ * trackAllEndpoints}, {@code asyncResponse}
  * = {@code redirect|token}, {@code maxBufferedResponseBytes}, {@code maxCapturedRequestBytes})
  * (else context-params {@code stephttp.<name>}) and then the environment. Thread-safe.
  */

@@ -40,12 +40,15 @@ final class SyncPhase {
   private static final Logger log = LoggerFactory.getLogger(SyncPhase.class);
 
   private final StepHttpConfig config;
+  private final CallbackOrigin origin;
   private final CheckpointPipeline pipeline;
   private final String redirectBase;
   private final Suspensions suspensions;
 
-  SyncPhase(StepHttpConfig config, CheckpointPipeline pipeline, String redirectBase, Suspensions suspensions) {
+  SyncPhase(StepHttpConfig config, CallbackOrigin origin, CheckpointPipeline pipeline, String redirectBase,
+      Suspensions suspensions) {
     this.config = config;
+    this.origin = origin;
     this.pipeline = pipeline;
     this.redirectBase = redirectBase;
     this.suspensions = suspensions;
@@ -220,7 +223,7 @@ final class SyncPhase {
   }
 
   private HttpRequestData requestData(CapturedRequest request) {
-    String domain = config.domain != null ? DurableRequests.stripSlash(config.domain) : origin(request);
+    String domain = origin.of(request);
     String forwarded = request.getHeader("X-Forwarded-For");
     String ip = forwarded != null && !forwarded.isBlank() ? forwarded
         : request.getHeader("X-Real-IP") != null ? request.getHeader("X-Real-IP") : request.getRemoteAddr();
@@ -234,16 +237,6 @@ final class SyncPhase {
     // Errata 14: the raw (encoded) request URI path.
     return new HttpRequestData(domain, request.getMethod(), request.getRequestURI(), "", ip == null ? "" : ip,
         contentType, query, body);
-  }
-
-  private static String origin(CapturedRequest request) {
-    String proto = request.getHeader("X-Forwarded-Proto");
-    String scheme = "http".equals(proto) || "https".equals(proto) ? proto : request.getScheme();
-    String host = request.getHeader("Host");
-    if (host == null || host.isBlank()) {
-      host = request.getServerName() + ":" + request.getServerPort();
-    }
-    return scheme + "://" + host;
   }
 
   /** One user request's run: what the create-run call needs once the first op exists. */

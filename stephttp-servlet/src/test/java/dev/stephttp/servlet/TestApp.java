@@ -50,6 +50,13 @@ final class TestApp implements AutoCloseable {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
+    // Bound before the filter is configured, so that its domain can be the app's real origin, as a
+    // deployment configures it (outside dev mode the filter never takes it from the Host header).
+    connector.open();
+    String baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
+    if (config.domain == null && !config.trustForwardedOrigin && !Boolean.TRUE.equals(config.dev)) {
+      config = config.toBuilder().domain(baseUrl).build();
+    }
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     // Outermost: notes when the stephttp filter has returned (its RunComplete is queued by then).
@@ -75,10 +82,13 @@ final class TestApp implements AutoCloseable {
     }
     server.setHandler(context);
     server.start();
-    return new TestApp(server, "http://127.0.0.1:" + connector.getLocalPort());
+    return new TestApp(server, baseUrl);
   }
 
-  /** A config for tests: the stand-in as orchestrator, a real signing key, quick API retries. */
+  /**
+   * A config for tests: the stand-in as orchestrator, a real signing key, quick API retries; unless
+   * a test sets another origin (or dev mode), {@link #start} sets {@code domain} to the app's own.
+   */
   static StepHttpConfig.Builder config(StandInOrchestrator orchestrator) {
     return StepHttpConfig.builder()
         .baseUrl(orchestrator.baseUrl())

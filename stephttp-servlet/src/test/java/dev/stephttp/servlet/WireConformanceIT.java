@@ -404,6 +404,53 @@ class WireConformanceIT {
   }
 
   @Test
+  void forgedHostAndForwardedHeadersDoNotRedirectReentriesAwayFromTheConfiguredDomain() throws Exception {
+    // The attacker's request: were the origin taken from it, the orchestrator would send this run's
+    // signed re-entries to 127.0.0.2:18099, where they could be recorded and replayed against the app.
+    try (Response response = app.http.newCall(forged(app.baseUrl + "/flow")).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+    }
+    JsonNode data = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json().path("event").path("data");
+    assertThat(data.path("domain").asText()).isEqualTo(app.baseUrl);
+  }
+
+  @Test
+  void trustedForwardedOriginIsTakenFromTheProxyHeadersElseFromTheRequest() throws Exception {
+    app.close();
+    app = TestApp.start(TestApp.config(orchestrator).trustForwardedOrigin(true).build(), Handlers.all());
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/flow")
+        .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "api.example.com:8443, 10.0.0.1")
+        .build()).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+    }
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/flow").build()).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+    }
+    List<StandInOrchestrator.Recorded> creates = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint"));
+    assertThat(creates).extracting(c -> c.json().path("event").path("data").path("domain").asText())
+        .containsExactly("https://api.example.com:8443", app.baseUrl);
+  }
+
+  @Test
+  void devModeWithoutDomainTakesTheOriginFromTheRequest() throws Exception {
+    app.close();
+    app = TestApp.start(TestApp.config(orchestrator).signingKey(null).dev(true).build(), Handlers.all());
+    try (Response response = app.http.newCall(forged(app.baseUrl + "/flow")).execute()) {
+      assertThat(response.code()).isEqualTo(303);
+    }
+    JsonNode data = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json().path("event").path("data");
+    assertThat(data.path("domain").asText()).isEqualTo("https://127.0.0.2:18099");
+  }
+
+  private static Request forged(String url) {
+    return new Request.Builder().url(url)
+        .header("Host", "127.0.0.2:18099")
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-Host", "attacker.example")
+        .build();
+  }
+
+  @Test
   void asyncServletsPassThroughAndCompleteTheRunWhenDone() throws Exception {
     try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/async").build()).execute()) {
       assertThat(response.code()).isEqualTo(202);
