@@ -18,8 +18,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Measurement 2, filter overhead under load: one Jetty with three servlets — {@code /plain}
@@ -72,14 +70,6 @@ final class FilterLoad {
   }
 
   static Server app(String orchestratorUrl, long workMillis) throws Exception {
-    QueuedThreadPool pool = new QueuedThreadPool(200, 8);
-    pool.setName("app");
-    pool.setDaemon(true);
-    Server server = new Server(pool);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestratorUrl).dev(true).build();
@@ -89,9 +79,7 @@ final class FilterLoad {
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/plain");
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/filtered");
     context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/steps");
-    server.setHandler(context);
-    server.start();
-    return server;
+    return Loopback.start("app", 200, 8, context);
   }
 
   static long countRuns(Path db) throws java.sql.SQLException {
@@ -120,7 +108,7 @@ final class FilterLoad {
     try (ChildOrchestrator o = ChildOrchestrator.start(Bench.jar(a), db,
         Bench.orchestratorJvm(a), List.of())) {
       Server app = app(o.baseUrl(), workMillis);
-      String base = "http://127.0.0.1:" + ((ServerConnector) app.getConnectors()[0]).getLocalPort();
+      String base = Loopback.url(app);
       try {
         long recorded = 0;
         for (int r = 1; r <= rounds; r++) {

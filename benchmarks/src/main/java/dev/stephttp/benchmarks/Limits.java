@@ -12,8 +12,6 @@ import java.nio.file.StandardOpenOption;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The physical limits the orchestrator figures are compared with: the latency of one durable
@@ -64,14 +62,6 @@ final class Limits {
 
   static ClosedLoop.Result httpCeiling(int connections, long warmup, long measure)
       throws Exception {
-    QueuedThreadPool pool = new QueuedThreadPool(200, 8);
-    pool.setName("ceiling");
-    pool.setDaemon(true);
-    Server server = new Server(pool);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     byte[] ok = "{\"data\":{\"ok\":true}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -87,10 +77,9 @@ final class Limits {
         resp.getOutputStream().write(ok);
       }
     }), "/*");
-    server.setHandler(context);
-    server.start();
+    Server server = Loopback.start("ceiling", 200, 8, context);
     try {
-      String base = "http://127.0.0.1:" + connector.getLocalPort();
+      String base = Loopback.url(server);
       String body = Bodies.create(Bodies.runId(), "http://127.0.0.1:9", "/load",
           Bodies.stepRun("a", "{\"order\":\"o-1\",\"total\":4200}"));
       return ClosedLoop.run(base, connections, warmup, measure, Long.MAX_VALUE,

@@ -12,8 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The app the orchestrator re-enters in the latency and scale benchmarks: it records when each
@@ -32,14 +30,6 @@ final class ReentryApp implements AutoCloseable {
   private final String baseUrl;
 
   ReentryApp() throws Exception {
-    QueuedThreadPool pool = new QueuedThreadPool(100, 4);
-    pool.setName("reentry-app");
-    pool.setDaemon(true);
-    server = new Server(pool);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     context.addServlet(new ServletHolder(new HttpServlet() {
@@ -63,9 +53,8 @@ final class ReentryApp implements AutoCloseable {
         resp.getOutputStream().write(ANSWER);
       }
     }), "/*");
-    server.setHandler(context);
-    server.start();
-    baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
+    server = Loopback.start("reentry-app", 100, 4, context);
+    baseUrl = Loopback.url(server);
   }
 
   String baseUrl() {

@@ -22,8 +22,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The app under the soak load: the real {@code StepHttpFilter} in front of four handlers, one per
@@ -39,14 +37,6 @@ final class SoakApp implements AutoCloseable {
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
 
   SoakApp(String orchestratorUrl) throws Exception {
-    QueuedThreadPool pool = new QueuedThreadPool(100, 8);
-    pool.setName("soak-app");
-    pool.setDaemon(true);
-    server = new Server(pool);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestratorUrl).dev(true).build();
@@ -55,9 +45,8 @@ final class SoakApp implements AutoCloseable {
     context.addServlet(new ServletHolder(servlet(this::sleep)), "/sleep");
     context.addServlet(new ServletHolder(servlet(this::await)), "/wait");
     context.addServlet(new ServletHolder(servlet(this::flaky)), "/flaky");
-    server.setHandler(context);
-    server.start();
-    baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
+    server = Loopback.start("soak-app", 100, 8, context);
+    baseUrl = Loopback.url(server);
   }
 
   String baseUrl() {
