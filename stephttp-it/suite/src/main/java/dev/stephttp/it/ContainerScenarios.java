@@ -224,6 +224,8 @@ public abstract class ContainerScenarios {
             <init-param><param-name>baseUrl</param-name><param-value>%s</param-value></init-param>
             <init-param><param-name>signingKey</param-name><param-value>%s</param-value></init-param>
             <init-param><param-name>eventKey</param-name><param-value>%s</param-value></init-param>
+            <!-- the port is chosen when the container starts: re-entries go where the request came in -->
+            <init-param><param-name>trustForwardedOrigin</param-name><param-value>true</param-value></init-param>
           </filter>
           <filter-mapping>
             <filter-name>stephttp</filter-name>

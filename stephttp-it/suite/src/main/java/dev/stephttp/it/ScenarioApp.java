@@ -36,10 +36,15 @@ public final class ScenarioApp implements AutoCloseable {
     return counts;
   }
 
-  /** The configuration of the app's filters: the orchestrator, its signing key, event key. */
+  /**
+   * The configuration of the app's filters: the orchestrator, its signing key, event key, and the
+   * origin of re-entries from the request (trustForwardedOrigin: the suite's requests carry no
+   * X-Forwarded-* headers, so each run is called back at the loopback address and port it came in
+   * on). The filters are built before the container has chosen its port, so no domain can be set.
+   */
   public static StepHttpConfig config(OrchestratorFixture orch) {
     return StepHttpConfig.builder().baseUrl(orch.baseUrl()).signingKey(orch.signingKey())
-        .eventKey(OrchestratorFixture.EVENT_KEY).build();
+        .eventKey(OrchestratorFixture.EVENT_KEY).trustForwardedOrigin(true).build();
   }
 
   /** The app, ready for {@link Container#start}. */
