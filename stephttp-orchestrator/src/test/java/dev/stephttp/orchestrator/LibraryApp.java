@@ -33,13 +33,21 @@ final class LibraryApp implements AutoCloseable {
 
   /** Starts the app checkpointing to {@code orch} with signing key {@code key} and event key "ek". */
   static LibraryApp start(Orchestrator orch, String key, Map<String, Body> routes) throws Exception {
+    Server server = new Server();
+    ServerConnector c = connector(server, 0);
+    // Bound before the filter is configured, so that its domain (where re-entries go) is the app's
+    // real origin, as a deployment configures it.
+    c.open();
+    String url = "http://127.0.0.1:" + c.getLocalPort();
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orch.baseUrl()).signingKey(key)
-        .eventKey("ek").build();
+        .eventKey("ek").domain(url).build();
     ServletContextHandler ctx = new ServletContextHandler();
     ctx.setContextPath("/");
     ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
     new LinkedHashMap<>(routes).forEach((path, body) -> ctx.addServlet(new ServletHolder(servlet(body)), path));
-    return loopback(ctx);
+    server.setHandler(ctx);
+    server.start();
+    return new LibraryApp(server, url);
   }
 
   /** Starts a plain app (no filter) answering every path with {@code all}. */
@@ -55,19 +63,20 @@ final class LibraryApp implements AutoCloseable {
     return loopback(ctx, port);
   }
 
-  private static LibraryApp loopback(ServletContextHandler ctx) throws Exception {
-    return loopback(ctx, 0);
-  }
-
   private static LibraryApp loopback(ServletContextHandler ctx, int port) throws Exception {
     Server server = new Server();
+    ServerConnector c = connector(server, port);
+    server.setHandler(ctx);
+    server.start();
+    return new LibraryApp(server, "http://127.0.0.1:" + c.getLocalPort());
+  }
+
+  private static ServerConnector connector(Server server, int port) {
     ServerConnector c = new ServerConnector(server);
     c.setHost("127.0.0.1");
     c.setPort(port);
     server.addConnector(c);
-    server.setHandler(ctx);
-    server.start();
-    return new LibraryApp(server, "http://127.0.0.1:" + c.getLocalPort());
+    return c;
   }
 
   static HttpServlet servlet(Body body) {
