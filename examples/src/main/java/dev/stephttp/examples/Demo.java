@@ -52,8 +52,8 @@ final class Demo {
         .database(dir.resolve("stephttp.db")).signingKey(signingKey).eventKey(eventKey)
         .retryBackoff(Duration.ofSeconds(1)).start()) {
       orchestratorUrl = orchestrator.baseUrl();
-      StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestratorUrl).signingKey(signingKey)
-          .eventKey(eventKey).build();
+      StepHttpConfig.Builder config = StepHttpConfig.builder().baseUrl(orchestratorUrl).signingKey(signingKey)
+          .eventKey(eventKey);
       Server server = ExampleApps.programmaticFilter("127.0.0.1", 0, config);
       try {
         app = "http://127.0.0.1:" + ExampleApps.port(server);

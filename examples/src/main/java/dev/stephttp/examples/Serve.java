@@ -113,9 +113,9 @@ final class Serve {
       config.signingKey(signingKey);
     }
     return switch (style) {
-      case "wrapped" -> ExampleApps.wrappedServlets("127.0.0.1", port, config.build());
+      case "wrapped" -> ExampleApps.wrappedServlets("127.0.0.1", port, config);
       case "webxml" -> ExampleApps.webXml("127.0.0.1", port, orchestratorUrl, signingKey);
-      default -> ExampleApps.programmaticFilter("127.0.0.1", port, config.build());
+      default -> ExampleApps.programmaticFilter("127.0.0.1", port, config);
     };
   }
 

@@ -45,7 +45,7 @@ class UsageStylesIT {
   }
 
   private void startApp(String style) throws Exception {
-    StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestrator.baseUrl()).signingKey(KEY).build();
+    StepHttpConfig.Builder config = StepHttpConfig.builder().baseUrl(orchestrator.baseUrl()).signingKey(KEY);
     server = switch (style) {
       case "webxml" -> ExampleApps.webXml("127.0.0.1", 0, orchestrator.baseUrl(), KEY);
       case "wrapped" -> ExampleApps.wrappedServlets("127.0.0.1", 0, config);
