@@ -28,7 +28,8 @@ final class ConfigFactory {
         .signingKey(blankToNull(p.getSigningKey()))
         .signingKeyFallback(blankToNull(p.getSigningKeyFallback()))
         .eventKey(blankToNull(p.getEventKey()))
-        .domain(url("domain", p.getDomain()))
+        .domain(origin(p.getDomain()))
+        .trustForwardedOrigin(p.isTrustForwardedOrigin())
         .trackAllEndpoints(p.isTrackAllEndpoints())
         .defaultAsyncResponse(p.getAsyncResponse() == StepHttpProperties.AsyncResponseKind.TOKEN
             ? AsyncResponse.token() : AsyncResponse.redirect())
@@ -61,6 +62,23 @@ final class ConfigFactory {
     throw new InvalidConfigurationPropertyValueException("stephttp.signing-key", null,
         "a signing key is required outside dev mode: set stephttp.signing-key (or INNGEST_SIGNING_KEY),"
             + " or stephttp.dev=true for local development");
+  }
+
+  /**
+   * Fails when outside dev mode nothing says where the orchestrator calls back: neither {@code
+   * stephttp.domain}, {@code INNGEST_SERVE_ORIGIN} nor {@code stephttp.trust-forwarded-origin}. Only
+   * checked without customizers, which may set the domain in code.
+   */
+  static void requireOrigin(StepHttpProperties p, Map<String, String> env) {
+    if (isDev(p, env) || p.isTrustForwardedOrigin() || blankToNull(p.getDomain()) != null
+        || blankToNull(env.get("INNGEST_SERVE_ORIGIN")) != null) {
+      return;
+    }
+    throw new InvalidConfigurationPropertyValueException("stephttp.domain", null,
+        "outside dev mode the origin the orchestrator calls back is required (it is never taken from the"
+            + " Host header): set stephttp.domain (or INNGEST_SERVE_ORIGIN) to the application's public origin,"
+            + " e.g. https://api.example.com, or stephttp.trust-forwarded-origin=true if every request"
+            + " reaches the application through a proxy that overwrites X-Forwarded-Proto and X-Forwarded-Host");
   }
 
   static boolean isDev(StepHttpProperties p, Map<String, String> env) {
@@ -101,6 +119,20 @@ final class ConfigFactory {
       return v;
     } catch (URISyntaxException e) {
       throw invalid(property, v, "is not a URL: " + e.getReason());
+    }
+  }
+
+  private static @Nullable String origin(@Nullable String value) {
+    String v = url("domain", value);
+    if (v == null) {
+      return null;
+    }
+    try {
+      StepHttpConfig.builder().domain(v);
+      return v;
+    } catch (IllegalArgumentException e) {
+      throw invalid("domain", v, "must be an origin (scheme, host and optional port; no path or query),"
+          + " e.g. https://api.example.com");
     }
   }
 

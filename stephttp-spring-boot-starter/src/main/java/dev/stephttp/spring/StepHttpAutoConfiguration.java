@@ -57,6 +57,7 @@ public final class StepHttpAutoConfiguration {
     List<StepHttpConfigCustomizer> ordered = customizers.orderedStream().collect(Collectors.toList());
     if (ordered.isEmpty()) {
       ConfigFactory.requireSigningKey(properties, System.getenv());
+      ConfigFactory.requireOrigin(properties, System.getenv());
     }
     ordered.forEach(c -> c.customize(builder));
     StepHttpConfig config = builder.build();

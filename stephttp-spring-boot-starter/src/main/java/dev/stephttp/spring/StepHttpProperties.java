@@ -66,10 +66,19 @@ public final class StepHttpProperties {
   private @Nullable Boolean dev;
 
   /**
-   * The application's public origin (https://api.example.com) that the orchestrator calls for
-   * re-entries. Unset: each request's own scheme and Host.
+   * The application's public origin (https://api.example.com: scheme, host, optional port, no
+   * path) that the orchestrator calls for re-entries. Unset: INNGEST_SERVE_ORIGIN. Outside dev mode
+   * this, or trust-forwarded-origin, is required; in dev mode unset means each request's own scheme
+   * and Host.
    */
   private @Nullable String domain;
+
+  /**
+   * Takes the origin of re-entries from each request's X-Forwarded-Proto and X-Forwarded-Host,
+   * falling back to its scheme and Host. Only for applications that every request reaches through
+   * a proxy that overwrites both headers; domain wins over it.
+   */
+  private boolean trustForwardedOrigin = false;
 
   /** Whether requests that call no step are recorded as runs too. */
   private boolean trackAllEndpoints = false;
@@ -300,6 +309,16 @@ public final class StepHttpProperties {
   /** Sets the application's public origin. */
   public void setDomain(@Nullable String domain) {
     this.domain = domain;
+  }
+
+  /** Whether the origin of re-entries comes from X-Forwarded-Proto and X-Forwarded-Host. */
+  public boolean isTrustForwardedOrigin() {
+    return trustForwardedOrigin;
+  }
+
+  /** Sets whether the origin of re-entries comes from X-Forwarded-Proto and X-Forwarded-Host. */
+  public void setTrustForwardedOrigin(boolean trustForwardedOrigin) {
+    this.trustForwardedOrigin = trustForwardedOrigin;
   }
 
   /** Whether requests without steps are recorded. */

@@ -19,7 +19,7 @@ class ConfigurationMetadataTest {
     assertThat(properties.keySet()).containsExactlyInAnyOrder(
         "stephttp.enabled", "stephttp.base-url", "stephttp.redirect-base-url", "stephttp.event-base-url",
         "stephttp.signing-key", "stephttp.signing-key-fallback", "stephttp.event-key", "stephttp.dev",
-        "stephttp.domain", "stephttp.track-all-endpoints", "stephttp.async-response",
+        "stephttp.domain", "stephttp.trust-forwarded-origin", "stephttp.track-all-endpoints", "stephttp.async-response",
         "stephttp.max-buffered-response-bytes", "stephttp.max-captured-request-bytes",
         "stephttp.async-switch-timeout", "stephttp.api-retries.attempts", "stephttp.api-retries.first-delay",
         "stephttp.filter-order", "stephttp.url-patterns", "stephttp.orchestrator.embedded",

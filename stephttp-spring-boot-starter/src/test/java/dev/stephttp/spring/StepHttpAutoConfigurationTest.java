@@ -26,7 +26,8 @@ class StepHttpAutoConfigurationTest {
   private static final String KEY = "stephttp.signing-key=signkey-test-00112233445566778899aabbccddeeff";
 
   private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(StepHttpAutoConfiguration.class));
+      .withConfiguration(AutoConfigurations.of(StepHttpAutoConfiguration.class))
+      .withPropertyValues("stephttp.domain=https://app.example.com");
 
   @Test
   void registersTheFilterOnEveryPathAfterSpringSecurity() {
@@ -102,6 +103,8 @@ class StepHttpAutoConfigurationTest {
       "stephttp.redirect-base-url|127.0.0.1:8288",
       "stephttp.event-base-url|mailto:ops@example.com",
       "stephttp.domain|api.example.com",
+      "stephttp.domain|https://api.example.com/app",
+      "stephttp.domain|https://api.example.com?x=1",
       "stephttp.max-buffered-response-bytes|-5",
       "stephttp.max-captured-request-bytes|0",
       "stephttp.max-buffered-response-bytes|4GB",
@@ -145,6 +148,31 @@ class StepHttpAutoConfigurationTest {
       assertThat(((InvalidConfigurationPropertyValueException) root).getName()).isEqualTo("stephttp.signing-key");
     });
     runner.withPropertyValues("stephttp.dev=true").run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void missingOriginOutsideDevModeFailsStartupNamingTheProperties() {
+    // Only when INNGEST_SERVE_ORIGIN / INNGEST_DEV are not set for the build itself.
+    assumeTrue(System.getenv("INNGEST_SERVE_ORIGIN") == null && System.getenv("INNGEST_DEV") == null);
+    runner.withPropertyValues(KEY, "stephttp.domain=").run(context -> {
+      assertThat(context).hasFailed();
+      Throwable root = rootCause(context.getStartupFailure());
+      assertThat(((InvalidConfigurationPropertyValueException) root).getName()).isEqualTo("stephttp.domain");
+      assertThat(root).hasMessageContaining("INNGEST_SERVE_ORIGIN")
+          .hasMessageContaining("stephttp.trust-forwarded-origin=true");
+    });
+    runner.withPropertyValues(KEY, "stephttp.domain=", "stephttp.trust-forwarded-origin=true")
+        .run(context -> assertThat(context.getBean(StepHttpConfig.class).toString())
+            .contains("domain=null", "trustForwardedOrigin=true"));
+    runner.withPropertyValues("stephttp.domain=", "stephttp.dev=true").run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void customizerMaySupplyTheDomain() {
+    runner.withPropertyValues(KEY, "stephttp.domain=")
+        .withBean(StepHttpConfigCustomizer.class, () -> b -> b.domain("https://from-code.example.com"))
+        .run(context -> assertThat(context.getBean(StepHttpConfig.class).toString())
+            .contains("domain=https://from-code.example.com"));
   }
 
   @Test
