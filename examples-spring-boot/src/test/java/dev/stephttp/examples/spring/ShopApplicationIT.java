@@ -20,13 +20,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 /**
  * The example application as it ships, with its embedded orchestrator, end to end over real
  * sockets. Only what a test must change is overridden: free ports, a shorter sleep, and a real
- * signing key instead of the example's dev mode.
+ * signing key (with the origin of re-entries) instead of the example's dev mode.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "stephttp.orchestrator.port=0",
     "stephttp.dev=false",
     "stephttp.signing-key=signkey-test-9a8b7c6d5e4f30211203948576afbecd",
     "stephttp.event-key=shop-test",
+    // Outside dev mode the origin re-entries go to must be known; the random port is chosen after
+    // the filter is configured, so the test takes it from each request (which has no proxy headers).
+    "stephttp.trust-forwarded-origin=true",
     "shop.cool-off=1s",
     "spring.main.banner-mode=off",
 })
