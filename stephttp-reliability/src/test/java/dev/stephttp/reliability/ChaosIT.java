@@ -33,6 +33,7 @@ import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -47,10 +48,9 @@ import org.junit.jupiter.api.TestInstance;
  *   <li>every flow got its answer ({@code 200} for sync, else a {@code 303} whose output answers
  *       {@code 200} with the handler's body), retrying the user's request as a client would;
  *   <li>the request that was answered has exactly one run, under the answer's run ID, COMPLETED
- *       with that body (a sync answer's run may be absent only when the orchestrator was down
- *       while it ran: the library drops checkpoints it could not deliver to a refused
- *       connection); no other request of the flow has more than one run, and none is left
- *       RUNNING or QUEUED;
+ *       with that body (a sync answer sent before a kill whose run is absent is the known defect
+ *       of {@link #everySyncRequestAnswered200IsRecordedAsACompletedRun}, a case of its own); no
+ *       other request of the flow has more than one run, and none is left RUNNING or QUEUED;
  *   <li>a step seen recorded through {@code GET /api/v2/runs/{id}/trace} just before a kill keeps
  *       its value, and no execution of it starts after it was seen (the app's fsynced
  *       {@link ExecutionLog} tells every execution, across restarts); a recorded value was
@@ -75,6 +75,8 @@ class ChaosIT {
   enum Target { ORCHESTRATOR, APP, BOTH }
 
   private final int rounds = Integer.getInteger("chaos.rounds", 20);
+  /** A time budget: no round starts after it (0 = none). */
+  private final long minutes = Long.getLong("chaos.minutes", 0);
   private final long seed = Long.getLong("chaos.seed", System.nanoTime());
   private final int orphanTimeoutMs = Integer.getInteger("chaos.orphanTimeoutMs", 3000);
   private final Random random = new Random(seed);
@@ -88,6 +90,7 @@ class ChaosIT {
   private int appPort;
   private volatile @Nullable ChildProcess orchestrator;
   private volatile @Nullable ChildProcess app;
+  private boolean reentryTimeoutOption;
 
   private final OkHttpClient user = new OkHttpClient.Builder().followRedirects(false)
       .retryOnConnectionFailure(false).connectTimeout(Duration.ofSeconds(2))
@@ -107,8 +110,12 @@ class ChaosIT {
   private long tryCount;
   private long runCount;
   private long reexecutedSteps;
-  private long droppedSyncRuns;
+  private final List<String> lostSyncRuns = new ArrayList<>();
+  private @Nullable String figures;
   private long checkedAcknowledgedSteps;
+  private long answered503;
+  private long ioFailures;
+  private final Map<String, Integer> statuses = new java.util.TreeMap<>();
 
   @BeforeAll
   void start() throws Exception {
@@ -128,8 +135,19 @@ class ChaosIT {
     kills.put(Target.APP, 0);
     kills.put(Target.BOTH, 0);
     System.out.printf("[chaos] seed %d, %d rounds, work folder %s%n", seed, rounds, dir);
+    reentryTimeoutOption = help().contains("--reentry-timeout-ms");
     orchestrator = startOrchestrator();
     app = startApp();
+  }
+
+  /** The jar's {@code --help}: which options this build has. */
+  private String help() throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(jvm());
+    cmd.addAll(List.of("-jar", jar.toString(), "--help"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("--help ends").isTrue();
+    return text;
   }
 
   @AfterAll
@@ -151,20 +169,49 @@ class ChaosIT {
 
   @Test
   void everyAnsweredRunCompletesOnceAndNoAcknowledgedStepRunsAgainWhileProcessesAreKilled() throws Exception {
+    String figures = chaos();
+    assertThat(violations).as("violations (%s; logs in %s)", figures, dir).isEmpty();
+  }
+
+  /**
+   * Known defect: a sync request answered {@code 200} whose run the orchestrator never records. The
+   * filter sends a sync run's checkpoints after the handler, in the background; when the app is
+   * SIGKILLed right after answering, or every attempt met a stopped orchestrator (refused
+   * connections), the run is lost although the user was answered and its steps ran.
+   */
+  @Test
+  @Tag("known-defect")
+  void everySyncRequestAnswered200IsRecordedAsACompletedRun() throws Exception {
+    String figures = chaos();
+    assertThat(lostSyncRuns).as("sync runs answered 200 and never recorded (%s; logs in %s)", figures, dir).isEmpty();
+  }
+
+  /** Runs the rounds once for both cases; returns the figures. */
+  private synchronized String chaos() throws Exception {
+    if (figures == null) {
+      figures = rounds();
+    }
+    return figures;
+  }
+
+  private String rounds() throws Exception {
     long t0 = System.nanoTime();
-    for (int round = 1; round <= rounds; round++) {
-      round(round);
+    long stopAt = minutes <= 0 ? Long.MAX_VALUE : t0 + TimeUnit.MINUTES.toNanos(minutes);
+    int done = 0;
+    while (done < rounds && System.nanoTime() < stopAt) {
+      round(++done);
     }
     finalSweep();
     String figures = String.format("seed %d: %d rounds in %.0f s; kills: orchestrator %d, app %d, both %d;"
-            + " %d flows, %d user requests, %d runs; %d acknowledged steps checked; %d step re-executions"
-            + " (not acknowledged before a crash); %d sync runs dropped while the orchestrator was down;"
-            + " %d violations",
-        seed, rounds, (System.nanoTime() - t0) / 1e9, kills.get(Target.ORCHESTRATOR), kills.get(Target.APP),
-        kills.get(Target.BOTH), flowCount, tryCount, runCount, checkedAcknowledgedSteps, reexecutedSteps,
-        droppedSyncRuns, violations.size());
+            + " %d flows, %d user requests (%d answered 503, %d failed to connect or were cut), %d runs %s;"
+            + " %d acknowledged steps checked; %d step re-executions (not acknowledged before a crash);"
+            + " %d sync runs answered 200 and never recorded (known defect); %d violations",
+        seed, done, (System.nanoTime() - t0) / 1e9, kills.get(Target.ORCHESTRATOR), kills.get(Target.APP),
+        kills.get(Target.BOTH), flowCount, tryCount, answered503, ioFailures, runCount, statuses,
+        checkedAcknowledgedSteps, reexecutedSteps, lostSyncRuns.size(), violations.size());
     System.out.println("[chaos] " + figures);
-    assertThat(violations).as("violations (%s; logs in %s)", figures, dir).isEmpty();
+    lostSyncRuns.forEach(v -> System.out.println("[chaos] KNOWN DEFECT " + v));
+    return figures;
   }
 
   // ---------------------------------------------------------------- a round
@@ -209,17 +256,22 @@ class ChaosIT {
     if (kill.target() != Target.ORCHESTRATOR) {
       app = startApp();
     }
-    long upAgain = System.currentTimeMillis();
     for (Future<?> f : running) {
-      f.get(FLOW_DEADLINE.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+      f.get(FLOW_DEADLINE.toMillis() + 10_000, TimeUnit.MILLISECONDS); // each call ends by the deadline
     }
     List<String> found = new ArrayList<>();
     Map<String, List<JsonNode>> runs = settle(round, roundStart, flows, found);
-    check(round, kill, flows, runs, acknowledged, found,
-        kill.target() == Target.APP ? null : new long[] {downSince, upAgain});
+    check(round, kill, flows, runs, acknowledged, found, downSince);
     flowCount += flows.size();
-    flows.forEach(f -> tryCount += f.tries.size());
-    runs.values().forEach(l -> runCount += l.size());
+    for (Flow f : flows) {
+      tryCount += f.tries.size();
+      answered503 += f.tries.stream().filter(t -> t.outcome.startsWith("503")).count();
+      ioFailures += f.tries.stream().filter(t -> t.outcome.startsWith("java.")).count();
+    }
+    runs.values().forEach(l -> {
+      runCount += l.size();
+      l.forEach(r -> statuses.merge(r.path("status").asText(), 1, Integer::sum));
+    });
     if (!found.isEmpty()) {
       violations.addAll(found);
       found.forEach(v -> System.out.println("[chaos] VIOLATION " + v));
@@ -261,7 +313,7 @@ class ChaosIT {
   // ---------------------------------------------------------------- the invariants
 
   private void check(int round, Kill kill, List<Flow> flows, Map<String, List<JsonNode>> runs,
-      Map<String, Observed> acknowledged, List<String> found, long @Nullable [] orchestratorDown) throws IOException {
+      Map<String, Observed> acknowledged, List<String> found, long killedAt) throws IOException {
     String where = "round " + round + " (" + kill + ")";
     Map<String, List<ExecutionLog.Line>> executed = ExecutionLog.byRunAndStep(executions);
     for (Flow f : flows) {
@@ -277,8 +329,9 @@ class ChaosIT {
       for (Try t : f.tries) {
         List<JsonNode> ofTry = ofKey.stream().filter(r -> tryOf(r) == t.number).toList();
         if (t == f.answered) {
-          if (ofTry.isEmpty() && f.kind.equals("sync") && overlaps(t, orchestratorDown)) {
-            droppedSyncRuns++; // documented: checkpoints refused by a stopped orchestrator are dropped
+          if (ofTry.isEmpty() && f.kind.equals("sync") && t.sentAt <= killedAt) {
+            lostSyncRuns.add(where + ": flow " + f.key + " try " + t + " was answered 200 before the kill, and the"
+                + " orchestrator has no run for it; app log " + dir.resolve("app.log"));
             continue;
           }
           if (ofTry.size() != 1 || !ofTry.get(0).path("id").asText().equals(t.runId)) {
@@ -348,11 +401,6 @@ class ChaosIT {
         found.add(where + ": output URL of " + f.key + " (" + f.location + ") answers " + a + " after the round");
       }
     }
-  }
-
-  private static boolean overlaps(Try t, long @Nullable [] down) {
-    // the request was sent before the orchestrator was up again and answered after it went down
-    return down != null && t.sentAt <= down[1] && t.answeredAt >= down[0];
   }
 
   /** After the last round: nothing left RUNNING or QUEUED anywhere in the database. */
@@ -555,7 +603,7 @@ class ChaosIT {
         tries.add(t);
         Request request = new Request.Builder()
             .url("http://127.0.0.1:" + appPort + "/" + kind + "?k=" + key + "&t=" + t.number).build();
-        try (Response r = user.newCall(request).execute()) {
+        try (Response r = call(request, deadline)) {
           String body = r.body().string();
           t.answeredAt = System.currentTimeMillis();
           t.runId = r.header("X-Run-ID");
@@ -592,7 +640,7 @@ class ChaosIT {
     /** Follows the 303 until it answers (a killed orchestrator drops the long read: read again). */
     @Nullable Answer follow(long deadline) {
       while (System.nanoTime() < deadline) {
-        try (Response r = user.newCall(new Request.Builder().url(location).build()).execute()) {
+        try (Response r = call(new Request.Builder().url(location).build(), deadline)) {
           return new Answer(r.code(), r.body().string());
         } catch (IOException e) {
           pause(150);
@@ -607,7 +655,7 @@ class ChaosIT {
       while (System.nanoTime() < deadline) {
         Request request = new Request.Builder().url(orchestratorUrl() + "/e/" + ChaosApp.EVENT_KEY)
             .post(RequestBody.create(event, JSON_TYPE)).build();
-        try (Response r = user.newCall(request).execute()) {
+        try (Response r = call(request, deadline)) {
           if (r.code() == 200) {
             return true;
           }
@@ -618,6 +666,13 @@ class ChaosIT {
       }
       return false;
     }
+  }
+
+  /** Executes a user's call that ends by {@code deadline} at the latest. */
+  private Response call(Request request, long deadline) throws IOException {
+    okhttp3.Call c = user.newCall(request);
+    c.timeout().timeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+    return c.execute();
   }
 
   /** A final answer. */
@@ -639,6 +694,11 @@ class ChaosIT {
         "--signing-key", signingKey, "--event-key", ChaosApp.EVENT_KEY, "--retry-interval-ms", "100",
         "--connection-retries", "10", "--orphan-timeout-ms", Integer.toString(orphanTimeoutMs),
         "--rate-limit", "off"));
+    if (reentryTimeoutOption) {
+      // A restarted orchestrator waits out the lease (re-entry timeout + margin) of a re-entry the
+      // killed one had sent: with the 5-minute default a round would stall that long.
+      cmd.addAll(List.of("--reentry-timeout-ms", "5000"));
+    }
     return startRetrying("orchestrator", cmd, dir.resolve("orchestrator.log"), Pattern.compile("listening on "));
   }
 
