@@ -30,9 +30,11 @@ final class ApiServlet extends HttpServlet {
   private final transient Auth auth;
   private final transient OutputEndpoint output;
   private final transient EventEndpoint events;
+  private final transient AppOrigins origins;
 
   ApiServlet(Store store, Engine engine, Tokens tokens, Auth auth, OutputEndpoint output,
-      EventEndpoint events) {
+      EventEndpoint events, AppOrigins origins) {
+    this.origins = origins;
     this.store = store;
     this.engine = engine;
     this.tokens = tokens;
@@ -170,6 +172,12 @@ final class ApiServlet extends HttpServlet {
       return;
     }
     RunRequests.Create create = RunRequests.parseCreate(node);
+    if (!origins.allowsUrl(create.run().url())) {
+      // before the store is touched: a run that may not be called back is not created at all
+      throw new BadRequest("Invalid request body: event.data.domain: callback origin \""
+          + RunRequests.abbreviate(AppOrigins.ofUrl(create.run().url())) + "\" is not one of the"
+          + " app origins this orchestrator calls back (setting " + AppOrigins.SETTING + ")");
+    }
     RunRecord run = join(store.write(tx -> {
       RunRecord existing = tx.run(create.run().id());
       if (existing != null) {

@@ -31,6 +31,14 @@ public final class Main {
       "                             500 ms doubling up to 20 s; not step retries (default 10)",
       "  --orphan-timeout-ms N      a run in a user's request with no checkpoint this long is",
       "                             re-entered, then failed (default 600000 = 10 minutes)",
+      "  --app-origin URL           callback origin runs may name, e.g. https://app.example.com",
+      "                             (repeatable); others get 400 and are never called back",
+      "                             (default: any origin; recommended outside --dev)",
+      "  --reentry-timeout-ms N     timeout of one re-entry call; a call cut by it counts as a",
+      "                             connection failure (default 300000 = 5 minutes)",
+      "  --reentry-concurrency N    re-entry calls at once, in all (default 32)",
+      "  --reentry-concurrency-per-origin N",
+      "                             re-entry calls at once to one app origin (default 8)",
       "  --no-group-commit          one transaction and fsync per write (benchmarking only)",
       "  --cors-origin ORIGIN       browser origin allowed to call /api/v2 (repeatable)",
       "  --help                     print this help",
@@ -46,7 +54,8 @@ public final class Main {
       "  --rate-login RATE:BURST    login attempts per client IP (default 60:10)",
       "",
       "Environment, used when the matching option is absent: INNGEST_SIGNING_KEY,",
-      "INNGEST_SIGNING_KEY_FALLBACK, INNGEST_EVENT_KEY, STEPHTTP_RATE_LIMIT, STEPHTTP_RATE_READ,",
+      "INNGEST_SIGNING_KEY_FALLBACK, INNGEST_EVENT_KEY, STEPHTTP_APP_ORIGINS (comma-separated),",
+      "STEPHTTP_RATE_LIMIT, STEPHTTP_RATE_READ,",
       "STEPHTTP_RATE_GLOBAL, STEPHTTP_RATE_WRITE, STEPHTTP_RATE_EVENTS,",
       "STEPHTTP_RATE_AUTH_FAILURES, STEPHTTP_RATE_LOGIN.",
       "");
@@ -118,6 +127,7 @@ public final class Main {
     Orchestrator.Builder b = Orchestrator.builder();
     Map<String, String> given = new HashMap<>(); // option name without "--" -> value
     int port = 8288;
+    List<String> appOrigins = new java.util.ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -140,6 +150,12 @@ public final class Main {
             b.connectionRetries(parseInt(a, value(args, ++i, a)), Duration.ofMillis(500));
         case "--orphan-timeout-ms" ->
             b.orphanTimeout(Duration.ofMillis(parseInt(a, value(args, ++i, a))));
+        case "--app-origin" -> appOrigins.add(appOrigin(a, value(args, ++i, a)));
+        case "--reentry-timeout-ms" ->
+            b.reentryTimeout(Duration.ofMillis(parseInt(a, value(args, ++i, a))));
+        case "--reentry-concurrency" -> b.reentryConcurrency(parseInt(a, value(args, ++i, a)));
+        case "--reentry-concurrency-per-origin" ->
+            b.reentryConcurrencyPerOrigin(parseInt(a, value(args, ++i, a)));
         case "--no-group-commit" -> b.groupCommit(false);
         case "--cors-origin" -> b.corsOrigin(value(args, ++i, a));
         default -> {
@@ -162,6 +178,17 @@ public final class Main {
     String eventKey = env.get("INNGEST_EVENT_KEY");
     if (!given.containsKey("event-key") && eventKey != null && !eventKey.isEmpty()) {
       b.eventKey(eventKey);
+    }
+    String envOrigins = env.get("STEPHTTP_APP_ORIGINS");
+    if (appOrigins.isEmpty() && envOrigins != null) {
+      for (String o : envOrigins.split(",", -1)) {
+        if (!o.isBlank()) {
+          appOrigins.add(appOrigin("STEPHTTP_APP_ORIGINS", o));
+        }
+      }
+    }
+    if (!appOrigins.isEmpty()) {
+      b.appOrigins(appOrigins.toArray(String[]::new));
     }
     RateLimits limits = rateLimits(given, env);
     if (limits != null) {
@@ -232,6 +259,15 @@ public final class Main {
       v = env.get(envVar);
     }
     return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** Validates one app origin, naming where it came from when it is not one. */
+  private static String appOrigin(String source, String value) {
+    try {
+      return AppOrigins.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
   }
 
   private static int parseInt(String option, String value) {

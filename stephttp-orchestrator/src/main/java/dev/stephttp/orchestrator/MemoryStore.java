@@ -250,10 +250,8 @@ final class MemoryStore implements Store {
     }
 
     @Override
-    public void clearLeases() {
-      Map<Long, Long> old = new HashMap<>(leases);
-      leases.clear();
-      undo.push(() -> leases.putAll(old));
+    public Map<Long, Long> leases() {
+      return new HashMap<>(leases);
     }
 
     @Override

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. {@link #close()} stops accepting requests, lets in-flight re-entries finish
- * for a few seconds and closes the store; pending work resumes on the next start.
+ * for a few seconds and closes the store; pending work resumes on the next start, except that a
+ * re-entry still in flight then (the app may still be running it) is sent again only once its
+ * lease ({@link Builder#reentryTimeout} plus a margin) has expired.
  */
 public final class Orchestrator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
@@ -63,7 +65,8 @@ public final class Orchestrator implements AutoCloseable {
       Engine engine = scheduler.engine();
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
       EventEndpoint events = new EventEndpoint(store, auth, engine.waits());
-      ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events);
+      ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events,
+          settings.appOrigins());
       RateLimits limits = b.rateLimits != null ? b.rateLimits
           : settings.dev() ? RateLimits.off() : RateLimits.defaults(); // §3.1: off in dev mode
       ApiServletV2 management = ApiRoutes.servlet(store, engine, settings, limits,
@@ -83,6 +86,12 @@ public final class Orchestrator implements AutoCloseable {
       LOG.info("orchestrator listening on {} ({}, {})", baseUrl,
           b.database == null ? "in-memory store" : "database " + b.database,
           settings.dev() ? "dev mode" : "signing key required");
+      if (settings.appOrigins().unrestricted() && !settings.dev()) {
+        LOG.info("re-entries go to whatever origin a create-run names (event.data.domain);"
+            + " setting {} to your apps' origins is recommended", AppOrigins.SETTING);
+      } else if (!settings.appOrigins().unrestricted()) {
+        LOG.info("re-entries only go to {}", settings.appOrigins().allowed());
+      }
     } catch (Exception | Error e) {
       waiters.close();
       store.close();
@@ -181,10 +190,10 @@ public final class Orchestrator implements AutoCloseable {
    * Builds and starts an {@link Orchestrator}. Defaults: host {@code 127.0.0.1}, port 8288,
    * database {@code ./stephttp.db}, not dev mode (then a signing key is required), no event
    * keys (dev mode accepts any non-empty key), sync-retry backoff 5 s, retry backoff table of
-   * docs/protocol.md §9.3 with 0–30 s jitter, output max wait 5 minutes, re-entry timeout 2 hours,
-   * 32 concurrent re-entries, 10 connection retries from 500 ms (about 2 minutes), orphan timeout
-   * 10 minutes, management API rate limits {@link RateLimits#defaults()} (none in dev mode). Not
-   * thread-safe.
+   * docs/protocol.md §9.3 with 0–30 s jitter, output max wait 5 minutes, any app origin,
+   * re-entry timeout 5 minutes, 32 concurrent re-entries and 8 per app origin, 10 connection
+   * retries from 500 ms (about 2 minutes), orphan timeout 10 minutes, management API rate limits
+   * {@link RateLimits#defaults()} (none in dev mode). Not thread-safe.
    */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -198,8 +207,10 @@ public final class Orchestrator implements AutoCloseable {
     private List<Duration> retryBackoff = Settings.UPSTREAM_BACKOFF;
     private Duration retryJitter = Duration.ofSeconds(30);
     private Duration outputMaxWait = Duration.ofMinutes(5);
-    private Duration reentryTimeout = Duration.ofHours(2);
+    private Duration reentryTimeout = Duration.ofMinutes(5);
     private int reentryConcurrency = 32;
+    private int reentryConcurrencyPerOrigin = 8;
+    private List<String> appOrigins = List.of();
     private int connectionRetries = 10;
     private Duration connectionRetryDelay = Duration.ofMillis(500);
     private Duration orphanTimeout = Duration.ofMinutes(10);
@@ -311,19 +322,55 @@ public final class Orchestrator implements AutoCloseable {
       return this;
     }
 
-    /** Timeout of one re-entry call; default 2 hours. */
+    /**
+     * The callback origins ({@code scheme://host[:port]}, e.g. {@code https://app.example.com})
+     * runs may name in {@code event.data.domain}, replacing any given before. A create-run naming
+     * another origin answers {@code 400} and stores nothing, and re-entries (signed requests) only
+     * ever go to these origins. None given (the default): any origin, as the signing key's
+     * holders choose; outside dev mode setting this is recommended.
+     *
+     * @throws IllegalArgumentException when a value is not such an origin
+     */
+    public Builder appOrigins(String... origins) {
+      Objects.requireNonNull(origins, "origins == null");
+      this.appOrigins = List.copyOf(AppOrigins.of(List.of(origins)).allowed());
+      return this;
+    }
+
+    /**
+     * Timeout of one re-entry call, the whole exchange (a re-entry runs one step); a call cut
+     * by it counts as not reaching the app ({@link #connectionRetries}). The dispatched re-entry
+     * stays leased this long plus a margin, also across a restart. Default 5 minutes.
+     */
     public Builder reentryTimeout(Duration timeout) {
       requirePositiveOrZero(timeout, "reentryTimeout");
+      if (timeout.isZero()) {
+        throw new IllegalArgumentException("reentryTimeout must be positive");
+      }
       this.reentryTimeout = timeout;
       return this;
     }
 
-    /** Maximum concurrent re-entry calls; default 32. */
+    /** Maximum concurrent re-entry calls in all; default 32. */
     public Builder reentryConcurrency(int n) {
       if (n < 1 || n > 1024) {
         throw new IllegalArgumentException("reentryConcurrency must be in 1..1024 but was " + n);
       }
       this.reentryConcurrency = n;
+      return this;
+    }
+
+    /**
+     * Maximum concurrent re-entry calls to one callback origin (scheme, host and port), so that
+     * one slow app cannot hold every re-entry thread; its other re-entries wait their turn.
+     * Default 8.
+     */
+    public Builder reentryConcurrencyPerOrigin(int n) {
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException("reentryConcurrencyPerOrigin must be in 1..1024 but was "
+            + n);
+      }
+      this.reentryConcurrencyPerOrigin = n;
       return this;
     }
 
@@ -385,7 +432,8 @@ public final class Orchestrator implements AutoCloseable {
       }
       return new Settings(dev, signingKey, signingKeyFallback, List.copyOf(eventKeys),
           syncRetryBackoff, retryBackoff, retryJitter, outputMaxWait, reentryTimeout,
-          reentryConcurrency, connectionRetries, connectionRetryDelay, orphanTimeout);
+          reentryConcurrency, reentryConcurrencyPerOrigin, connectionRetries,
+          connectionRetryDelay, orphanTimeout, AppOrigins.of(appOrigins));
     }
 
     /**

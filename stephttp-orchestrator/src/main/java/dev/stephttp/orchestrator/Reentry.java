@@ -92,7 +92,10 @@ final class Reentry {
       response = http.newCall(request.newBuilder().tag(Connected.class, connected).build())
           .execute();
     } catch (IOException e) {
-      if (connected.opened || e instanceof InterruptedIOException) {
+      if (e instanceof InterruptedIOException) {
+        return timedOut(e);
+      }
+      if (connected.opened) {
         return unreachable(e);
       }
       // A pooled connection the app had closed (it restarted, or idled it out first): the
@@ -102,15 +105,23 @@ final class Reentry {
       try {
         response = fresh.newCall(request).execute();
       } catch (IOException again) {
-        return unreachable(again);
+        return again instanceof InterruptedIOException ? timedOut(again) : unreachable(again);
       }
     }
     try (Response answer = response) {
       return interpret(run, answer);
+    } catch (InterruptedIOException e) {
+      return timedOut(e); // the whole exchange is bounded, the answer's body included
     } catch (IOException e) {
       return new Outcome.Failure("reading the re-entry answer failed: " + describe(e), true,
           null);
     }
+  }
+
+  /** The call ran out of {@code reentryTimeout}: a transport failure, with its own budget. */
+  private Outcome timedOut(IOException e) {
+    return new Outcome.Unreachable("re-entry timed out after "
+        + settings.reentryTimeout().toMillis() + " ms (reentryTimeout): " + describe(e), 1);
   }
 
   private static Outcome unreachable(IOException e) {

@@ -21,12 +21,19 @@ import org.slf4j.LoggerFactory;
  * Fires work items at their due time. The durable queue is the store's work table; this class
  * keeps the pending items in a priority queue and a timer thread that sleeps exactly until the
  * next due time (no polling interval). At most one re-entry per run is in flight: a due
- * re-entry of a busy run is parked until the in-flight one has been applied.
+ * re-entry of a busy run is parked until the in-flight one has been applied. At most
+ * {@link Settings#reentryConcurrencyPerOrigin()} re-entries per callback origin are in flight:
+ * the others wait their turn in order, without holding a thread. A dispatched re-entry is leased
+ * in the store for its timeout plus a margin; a restarted scheduler waits out a lease left by
+ * the previous process (its call may still be running in the app) before sending it again.
  */
 final class Scheduler implements EngineListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
   private record Due(long at, WorkItem item) {}
+
+  /** A leased re-entry waiting for a free slot of its origin. */
+  private record Waiting(RunRecord run, WorkItem item) {}
 
   private final Store store;
   private final Engine engine;
@@ -41,6 +48,11 @@ final class Scheduler implements EngineListener, AutoCloseable {
           : Long.compare(a.item().id(), b.item().id()));
   private final Set<String> inFlight = new HashSet<>();
   private final Map<String, Deque<WorkItem>> parked = new HashMap<>();
+  /** Re-entries in flight per callback origin, and those waiting for a slot (under lock). */
+  private final Map<String, Integer> activePerOrigin = new HashMap<>();
+  private final Map<String, Deque<Waiting>> waitingPerOrigin = new HashMap<>();
+  private final int perOrigin;
+  private final AppOrigins origins;
   /** Consecutive re-entries per run that did not reach the app (their own budget). */
   private final Map<String, Integer> unreachable = new java.util.concurrent.ConcurrentHashMap<>();
   private final Thread timer;
@@ -53,7 +65,9 @@ final class Scheduler implements EngineListener, AutoCloseable {
     this.waiters = waiters;
     this.engine = new Engine(settings, this, cel);
     this.reentry = new Reentry(settings);
-    this.leaseMillis = settings.reentryTimeout().toMillis() + 60_000;
+    this.leaseMillis = settings.reentryLeaseMillis();
+    this.perOrigin = settings.reentryConcurrencyPerOrigin();
+    this.origins = settings.appOrigins();
     int n = settings.reentryConcurrency();
     this.pool = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         r -> {
@@ -69,13 +83,27 @@ final class Scheduler implements EngineListener, AutoCloseable {
     return engine;
   }
 
-  /** Reloads every work item (leases of a previous process are void) and starts the timer. */
+  /**
+   * Reloads every work item and starts the timer. An item a previous process leased is due again
+   * only when its lease expires: that process may have sent it, and the app may still be running
+   * it (the previous process's call ends with it, the app's handler does not).
+   */
   void start() {
-    List<WorkItem> items = store.write(tx -> {
-      tx.clearLeases();
-      return tx.allWork();
-    }).join();
+    long now = System.currentTimeMillis();
+    List<WorkItem> items = store.read(tx -> {
+      Map<Long, Long> leases = tx.leases();
+      return tx.allWork().stream().map(w -> {
+        Long lease = leases.get(w.id());
+        return lease == null || lease <= w.dueAt() ? w
+            : new WorkItem(w.id(), w.runId(), w.kind(), w.stepId(), w.targetStep(), w.attempt(),
+                lease, w.pauseId());
+      }).toList();
+    });
+    long leased = items.stream().filter(w -> w.dueAt() > now).count();
     LOG.info("scheduler started with {} pending work item(s)", items.size());
+    if (leased > 0) {
+      LOG.debug("{} of them are due later or wait for the lease of a previous process", leased);
+    }
     items.forEach(this::scheduled);
     timer.start();
   }
@@ -165,17 +193,11 @@ final class Scheduler implements EngineListener, AutoCloseable {
       });
       return;
     }
-    store.write(tx -> {
-      if (tx.work(item.id()) == null || tx.run(item.runId()) == null
-          || !tx.run(item.runId()).running()) {
-        return null;
-      }
-      tx.setLease(item.id(), System.currentTimeMillis() + leaseMillis);
-      if (tx.run(item.runId()).status() == RunStatus.QUEUED) { // a rerun is entered: §7.1
-        tx.updateRun(tx.run(item.runId()).started(System.currentTimeMillis()));
-      }
-      return tx.run(item.runId());
-    }).whenComplete((run, e) -> {
+    if (!running) {
+      release(item.runId());
+      return;
+    }
+    store.write(tx -> lease(tx, item)).whenComplete((run, e) -> {
       if (e != null || run == null) {
         if (e != null) {
           LOG.warn("could not lease work item {}; trying again", item.id(), e);
@@ -184,21 +206,127 @@ final class Scheduler implements EngineListener, AutoCloseable {
         release(item.runId());
         return;
       }
-      try {
-        pool.execute(() -> dispatch(run, item));
-      } catch (RuntimeException rejected) {
-        release(item.runId()); // shutting down: the lease is cleared on the next start
-      }
+      admit(run, item);
     });
   }
 
-  private void dispatch(RunRecord run, WorkItem item) {
-    Outcome outcome;
+  /** Leases a due re-entry of a running run; null when there is nothing to send any more. */
+  private RunRecord lease(Tx tx, WorkItem item) {
+    RunRecord run = tx.run(item.runId());
+    if (tx.work(item.id()) == null || run == null || !run.running()) {
+      return null;
+    }
+    tx.setLease(item.id(), System.currentTimeMillis() + leaseMillis);
+    if (run.status() == RunStatus.QUEUED) { // a rerun is entered: §7.1
+      run = run.started(System.currentTimeMillis());
+      tx.updateRun(run);
+    }
+    return run;
+  }
+
+  /** Sends a leased re-entry now if its origin has a free slot, else queues it for one. */
+  private void admit(RunRecord run, WorkItem item) {
+    if (!running) { // closing: it would never be sent
+      unlease(List.of(item), false);
+      release(item.runId());
+      return;
+    }
+    String origin = originOf(run);
+    lock.lock();
     try {
-      outcome = reentry.call(run, item);
+      int active = activePerOrigin.getOrDefault(origin, 0);
+      if (active >= perOrigin) {
+        waitingPerOrigin.computeIfAbsent(origin, k -> new ArrayDeque<>())
+            .add(new Waiting(run, item));
+        return;
+      }
+      activePerOrigin.put(origin, active + 1);
+    } finally {
+      lock.unlock();
+    }
+    execute(run, item, origin, false);
+  }
+
+  private static String originOf(RunRecord run) {
+    String origin = AppOrigins.ofUrl(run.url());
+    return origin == null ? String.valueOf(run.url()) : origin;
+  }
+
+  private void execute(RunRecord run, WorkItem item, String origin, boolean waited) {
+    try {
+      pool.execute(() -> dispatch(run, item, origin, waited));
+    } catch (RuntimeException rejected) {
+      // shutting down: nothing was sent, so the next start need not wait out the lease
+      unlease(List.of(item), false); // maybe on the store's thread: do not wait for it
+      release(item.runId());
+      releaseOrigin(origin);
+    }
+  }
+
+  /**
+   * Clears the leases of items that were never sent (best effort: shutting down); {@code wait}
+   * only off the store's own thread.
+   */
+  private void unlease(List<WorkItem> items, boolean wait) {
+    if (items.isEmpty()) {
+      return;
+    }
+    try {
+      java.util.concurrent.CompletableFuture<Object> done = store.write(tx -> {
+        items.forEach(w -> tx.setLease(w.id(), null));
+        return null;
+      });
+      if (wait) {
+        done.join();
+      }
     } catch (RuntimeException e) {
-      LOG.warn("re-entry of run {} failed unexpectedly", run.id(), e);
-      outcome = new Outcome.Failure("re-entry failed: " + e, true, null);
+      LOG.debug("could not clear the leases of {} unsent re-entries", items.size(), e);
+    }
+  }
+
+  private void dispatch(RunRecord leased, WorkItem item, String origin, boolean waited) {
+    RunRecord run = leased;
+    if (waited) {
+      // It waited for its origin: lease it anew from now, unless the run moved on meanwhile.
+      if (!running) {
+        unlease(List.of(item), true);
+        release(item.runId());
+        releaseOrigin(origin);
+        return;
+      }
+      try {
+        run = store.write(tx -> lease(tx, item)).join();
+      } catch (RuntimeException e) {
+        LOG.warn("could not lease work item {}; trying again", item.id(), e);
+        retryLater(item);
+        run = null;
+      }
+      if (run == null) {
+        release(item.runId());
+        releaseOrigin(origin);
+        return;
+      }
+    }
+    Outcome outcome;
+    if (!origins.allowsUrl(run.url())) {
+      // stored before appOrigins was set (or a rerun of such a run): never called back
+      outcome = new Outcome.Failure("the run's callback origin " + originOf(run)
+          + " is not one of the app origins this orchestrator calls back (setting "
+          + AppOrigins.SETTING + ")", false, null);
+    } else {
+      try {
+        outcome = reentry.call(run, item);
+      } catch (RuntimeException e) {
+        LOG.warn("re-entry of run {} failed unexpectedly", run.id(), e);
+        outcome = new Outcome.Failure("re-entry failed: " + e, true, null);
+      }
+    }
+    if (!running && outcome instanceof Outcome.Unreachable) {
+      // Shutting down cut the call: the app may still be running it. The item keeps its lease,
+      // which the next start waits out before sending it again.
+      release(run.id());
+      releaseOrigin(origin);
+      return;
     }
     if (outcome instanceof Outcome.Unreachable u) {
       outcome = u.withFailures(unreachable.merge(run.id(), 1, Integer::sum));
@@ -213,11 +341,37 @@ final class Scheduler implements EngineListener, AutoCloseable {
       if (e != null) {
         // The item keeps its lease in the store; re-dispatch it like an expired lease.
         LOG.warn("applying the re-entry result of run {} failed; it will be re-entered again",
-            run.id(), e);
+            item.runId(), e);
         retryLater(item);
       }
-      release(run.id());
+      release(item.runId());
+      releaseOrigin(origin);
     });
+  }
+
+  /** A re-entry to {@code origin} ended: its slot goes to the next one waiting, if any. */
+  private void releaseOrigin(String origin) {
+    Waiting next;
+    lock.lock();
+    try {
+      Deque<Waiting> waiting = waitingPerOrigin.get(origin);
+      next = waiting == null ? null : waiting.poll();
+      if (waiting != null && waiting.isEmpty()) {
+        waitingPerOrigin.remove(origin);
+      }
+      if (next == null) {
+        int active = activePerOrigin.getOrDefault(origin, 1) - 1;
+        if (active <= 0) {
+          activePerOrigin.remove(origin);
+        } else {
+          activePerOrigin.put(origin, active);
+        }
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    execute(next.run(), next.item(), origin, true); // the slot passes on
   }
 
   /** Store trouble: fire the item again later (it is still in the work table). */
@@ -252,7 +406,8 @@ final class Scheduler implements EngineListener, AutoCloseable {
   int pending() {
     lock.lock();
     try {
-      return queue.size() + parked.values().stream().mapToInt(Deque::size).sum();
+      return queue.size() + parked.values().stream().mapToInt(Deque::size).sum()
+          + waitingPerOrigin.values().stream().mapToInt(Deque::size).sum();
     } finally {
       lock.unlock();
     }
@@ -262,6 +417,15 @@ final class Scheduler implements EngineListener, AutoCloseable {
   public void close() {
     running = false;
     timer.interrupt();
+    List<WorkItem> unsent = new java.util.ArrayList<>();
+    lock.lock();
+    try {
+      waitingPerOrigin.values().forEach(q -> q.forEach(w -> unsent.add(w.item())));
+      waitingPerOrigin.clear();
+    } finally {
+      lock.unlock();
+    }
+    unlease(unsent, true); // leased, never sent: the next start sends them without waiting
     pool.shutdown();
     try {
       if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {

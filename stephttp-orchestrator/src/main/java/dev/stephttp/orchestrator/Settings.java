@@ -11,11 +11,14 @@ import java.util.List;
  * @param retryJitter maximum uniform jitter added to table backoffs
  * @param outputMaxWait how long the output endpoint blocks before answering "running" (§3.3)
  * @param reentryTimeout whole-exchange timeout of a re-entry call (§5.1)
+ * @param reentryConcurrency re-entry calls in flight at once, in all
+ * @param reentryConcurrencyPerOrigin re-entry calls in flight at once to one callback origin
  * @param connectionRetries how often a re-entry that did not reach the app is tried again
  * @param orphanTimeout how long a run in its sync phase may go without a checkpoint before
  *     the orchestrator re-enters it ({@link Watchdog})
  * @param connectionRetryDelay the first delay of those tries; each next one doubles, up to
  *     {@link #MAX_CONNECTION_RETRY_DELAY}
+ * @param appOrigins the callback origins runs may name (any when empty)
  */
 record Settings(
     boolean dev,
@@ -28,9 +31,11 @@ record Settings(
     Duration outputMaxWait,
     Duration reentryTimeout,
     int reentryConcurrency,
+    int reentryConcurrencyPerOrigin,
     int connectionRetries,
     Duration connectionRetryDelay,
-    Duration orphanTimeout) {
+    Duration orphanTimeout,
+    AppOrigins appOrigins) {
 
   /** docs/protocol.md §9.6 limits. */
   static final int MAX_CREATE_BODY = 4 * 1024 * 1024;
@@ -50,6 +55,15 @@ record Settings(
       Duration.ofMinutes(20), Duration.ofMinutes(40), Duration.ofHours(1), Duration.ofHours(2));
 
   static final Duration MAX_CONNECTION_RETRY_DELAY = Duration.ofSeconds(20);
+
+  /**
+   * How long a dispatched re-entry stays leased, also across a restart: the call's timeout plus
+   * a margin (a tenth of it, 1 s to 1 minute) for the time between leasing and sending.
+   */
+  long reentryLeaseMillis() {
+    long timeout = reentryTimeout.toMillis();
+    return timeout + Math.min(Math.max(timeout / 10, 1_000), 60_000);
+  }
 
   /** Delay before the next try after {@code failures} consecutive unreachable re-entries. */
   Duration connectionBackoff(int failures) {

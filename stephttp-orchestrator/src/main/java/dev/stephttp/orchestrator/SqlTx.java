@@ -354,8 +354,11 @@ final class SqlTx implements Tx {
   }
 
   @Override
-  public void clearLeases() {
-    update("UPDATE work SET lease_until = NULL WHERE lease_until IS NOT NULL");
+  public Map<Long, Long> leases() {
+    Map<Long, Long> out = new LinkedHashMap<>();
+    query("SELECT id, lease_until FROM work WHERE lease_until IS NOT NULL",
+        rs -> out.put(rs.getLong(1), rs.getLong(2)));
+    return out;
   }
 
   @Override

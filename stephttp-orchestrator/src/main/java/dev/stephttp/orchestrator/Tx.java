@@ -65,8 +65,11 @@ interface Tx {
   /** All work items (start-up reload). */
   List<WorkItem> allWork();
 
-  /** Clears every lease (start-up: a single node holds no lease after a restart). */
-  void clearLeases();
+  /**
+   * Work ID → lease end (epoch ms) of every leased item (start-up: a lease left by the previous
+   * process is waited out).
+   */
+  Map<Long, Long> leases();
 
   /** Runs {@code action} after the enclosing transaction committed (dropped on rollback). */
   void afterCommit(Runnable action);

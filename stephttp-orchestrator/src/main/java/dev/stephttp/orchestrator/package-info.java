@@ -18,8 +18,9 @@
  *       Finalization deletes every pending work item and pause of the run (Errata 2).
  *   <li><b>Work queue.</b> Re-entries, sleep wake-ups, retries and wait timeouts are rows with
  *       a due time; {@code Scheduler} mirrors them in a priority queue and sleeps exactly until
- *       the next one. One re-entry per run is in flight; leases are cleared on start because a
- *       single node cannot hold a lease across a restart.
+ *       the next one. One re-entry per run is in flight, and at most a few per app origin; a
+ *       sent re-entry is leased for its timeout plus a margin, and a restart waits out the leases
+ *       the previous process left (the app may still be running those calls).
  *   <li><b>Waits.</b> A CEL condition's top-level {@code async.<path> == <literal>} conjunct
  *       is stored as an index key, so an event only evaluates the pauses that can match.
  *   <li><b>Input.</b> Bodies are size-checked before parsing and parsed as JSON trees, so every
