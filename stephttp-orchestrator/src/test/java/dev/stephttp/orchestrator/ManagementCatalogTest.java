@@ -160,7 +160,10 @@ class ManagementCatalogTest {
     create("http://stats.test", "GET", "/s", "");
     create("http://stats.test", "GET", "/s", "");
     Api.sleepingRun(orch, "http://stats.test", "/z");
-    Http.Result r = api.get("/stats/runs?appId=http://stats.test");
+    // The window is [from, until) and until defaults to the request's millisecond: a run created in
+    // that same millisecond falls outside it (this test was flaky on a fast machine).
+    String until = java.time.Instant.now().plusSeconds(60).toString();
+    Http.Result r = api.get("/stats/runs?appId=http://stats.test&until=" + until);
     JsonNode data = Api.ok(r);
     assertThat(data.get("window").get("total").asInt()).isEqualTo(3);
     assertThat(data.get("window").get("byStatus").get("COMPLETED").asInt()).isEqualTo(2);
