@@ -46,7 +46,9 @@ class CreateRunRetryTest {
     Map<String, Long> before = Runs.counts(orch);
     Map<String, String> stepsBefore = Runs.steps(orch, id);
 
-    Thread.sleep(1100); // tokens carry whole seconds: a later retry must not get a newer one
+    // Tokens carry whole seconds: the retry goes out in a later second and must not get a newer one.
+    long second = System.currentTimeMillis() / 1000;
+    Runs.await("the next second", Duration.ofSeconds(3), () -> System.currentTimeMillis() / 1000 > second);
     ObjectNode again = body.deepCopy().put("ts", System.currentTimeMillis() + 5000);
     Http.Result retry = create("/v1/checkpoint", again);
     Http.Result viaAlias = create("/v1/http/runs", again);
