@@ -26,6 +26,8 @@ public final class WaitForEvent {
   private static final Pattern FIELD_PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
   private static final ObjectMapper LITERALS = new ObjectMapper();
+  /** Deepest field path and value nesting a condition may have (CEL parsers bound recursion). */
+  private static final int MAX_DEPTH = 32;
   /** Words the condition language (CEL) reserves: not usable as a field in a dotted path. */
   private static final Set<String> CEL_RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
       "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
@@ -73,7 +75,12 @@ public final class WaitForEvent {
       throw new IllegalArgumentException(
           "field must be a dotted path of identifiers such as data.orderId, was '" + field + "'");
     }
-    for (String segment : field.split("\\.")) {
+    String[] segments = field.split("\\.");
+    if (segments.length > MAX_DEPTH) {
+      throw new IllegalArgumentException("field '" + field.substring(0, Math.min(field.length(), 60)) + "…' has "
+          + segments.length + " segments; at most " + MAX_DEPTH);
+    }
+    for (String segment : segments) {
       if (CEL_RESERVED.contains(segment)) {
         throw new IllegalArgumentException("field '" + field + "' has the segment '" + segment + "', a reserved"
             + " word of the condition language; use ifExpression with an index, e.g. async.data[\"" + segment
@@ -88,12 +95,15 @@ public final class WaitForEvent {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalArgumentException("value for '" + field + "' is not JSON-serialisable", e);
     }
-    checkLiteral(field, tree);
+    checkLiteral(field, tree, 0);
     return with(new Condition("async." + field + " == " + literal, true));
   }
 
   /** The condition language has no literal for these: they would fail the run at its wait. */
-  private static void checkLiteral(String field, JsonNode value) {
+  private static void checkLiteral(String field, JsonNode value, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("value for '" + field + "' is nested more than " + MAX_DEPTH + " levels deep");
+    }
     if (value.isBigInteger() && !value.canConvertToLong()) {
       throw new IllegalArgumentException("value for '" + field + "' has the integer " + value
           + ", outside the 64-bit range the condition language can compare");
@@ -103,7 +113,7 @@ public final class WaitForEvent {
           + ", which has no literal in the condition language");
     }
     for (JsonNode child : value) {
-      checkLiteral(field, child);
+      checkLiteral(field, child, depth + 1);
     }
   }
 

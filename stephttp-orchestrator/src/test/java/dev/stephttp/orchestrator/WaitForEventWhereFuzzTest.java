@@ -51,7 +51,8 @@ class WaitForEventWhereFuzzTest {
       // Refused: not a dotted path of identifiers, a segment CEL reserves, or a number CEL has no
       // literal for (regression: these used to produce a condition that failed the run at its wait).
       assertThat(!field.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")
-          || reservedSegment(field) || containsHugeInteger(json))
+          || reservedSegment(field) || reservedBySpec(field) || containsHugeInteger(json)
+          || field.split("\\.").length > 32 || depth(json) > 32)
           .as("where(%s, %s) was refused: %s", field, json, refused.getMessage()).isTrue();
       return;
     }
@@ -94,6 +95,32 @@ class WaitForEventWhereFuzzTest {
    * accepted and makes a condition that does not compile, so the run fails at its wait. (2) An
    * integer outside 64 bits is written as a literal CEL cannot read, with the same effect.
    */
+  /**
+   * The CEL specification reserves these words (cel-go, which Inngest's server runs, refuses them
+   * as identifiers even where this orchestrator's CEL accepts some): the library refuses them too,
+   * so a condition works on both.
+   */
+  static final java.util.Set<String> SPEC_RESERVED = java.util.Set.of("true", "false", "null", "in", "as",
+      "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package",
+      "namespace", "return", "var", "void", "while");
+
+  static int depth(JsonNode n) {
+    int deepest = 0;
+    for (JsonNode child : n) {
+      deepest = Math.max(deepest, 1 + depth(child));
+    }
+    return deepest;
+  }
+
+  static boolean reservedBySpec(String field) {
+    for (String segment : field.split("\\.")) {
+      if (SPEC_RESERVED.contains(segment)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether a segment of {@code field} is a word CEL cannot take as a field name. */
   static boolean reservedSegment(String field) {
     for (String segment : field.split("\\.")) {
