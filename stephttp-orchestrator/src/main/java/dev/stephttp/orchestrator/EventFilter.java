@@ -15,23 +15,6 @@ import java.util.Set;
 record EventFilter(Set<String> names, boolean includeInternal, Long from, Long until,
     boolean desc, String afterId) {
 
-  boolean matches(EventRecord e) {
-    if (!names.isEmpty() && !names.contains(e.name())) {
-      return false;
-    }
-    if (!includeInternal && e.name().regionMatches(true, 0, "inngest/", 0, 8)) {
-      return false;
-    }
-    if ((from != null && e.receivedAt() < from) || (until != null && e.receivedAt() >= until)) {
-      return false;
-    }
-    if (afterId != null) {
-      int c = e.id().compareTo(afterId);
-      return desc ? c < 0 : c > 0;
-    }
-    return true;
-  }
-
   /** SQL condition over the events table; appends its arguments. */
   String where(List<Object> args) {
     StringBuilder sb = new StringBuilder("1=1");

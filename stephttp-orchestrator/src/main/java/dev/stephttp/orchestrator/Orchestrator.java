@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running single-node, Inngest-compatible orchestrator: checkpoint API, run-output endpoint,
- * durable store (SQLite or in memory), timers, retries and events, served by embedded Jetty.
+ * durable store (SQLite, or a temporary SQLite database), timers, retries and events, served by embedded Jetty.
  *
  * <pre>{@code
  * try (Orchestrator o = Orchestrator.builder().port(8288).database(Path.of("stephttp.db"))
@@ -49,7 +49,8 @@ public final class Orchestrator implements AutoCloseable {
     Settings settings = b.settings();
     lock = b.database == null ? null : DatabaseLock.acquire(b.database);
     try {
-      store = b.database == null ? new MemoryStore() : new SqliteStore(b.database, b.groupCommit);
+      store = b.database == null ? SqliteStore.temporary()
+          : new SqliteStore(b.database, b.groupCommit);
     } catch (RuntimeException e) {
       if (lock != null) {
         lock.close();
@@ -84,7 +85,7 @@ public final class Orchestrator implements AutoCloseable {
       String host = b.host.contains(":") ? "[" + b.host + "]" : b.host;
       baseUrl = "http://" + host + ":" + port;
       LOG.info("orchestrator listening on {} ({}, {})", baseUrl,
-          b.database == null ? "in-memory store" : "database " + b.database,
+          b.database == null ? "temporary database" : "database " + b.database,
           settings.dev() ? "dev mode" : "signing key required");
       if (settings.appOrigins().unrestricted() && !settings.dev()) {
         LOG.info("re-entries go to whatever origin a create-run names (event.data.domain);"
@@ -138,8 +139,8 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   /**
-   * Starts an orchestrator in dev mode with an in-memory store on a free loopback port (tests,
-   * demos). Close it when done.
+   * Starts an orchestrator in dev mode with a temporary store ({@link Builder#inMemoryStore()})
+   * on a free loopback port (tests, demos). Close it when done.
    */
   public static Orchestrator inMemory() {
     return builder().dev(true).port(0).inMemoryStore().start();
@@ -272,7 +273,10 @@ public final class Orchestrator implements AutoCloseable {
       return this;
     }
 
-    /** Keeps everything in memory instead of a database file (nothing survives a restart). */
+    /**
+     * Keeps the state in a temporary SQLite database, deleted on {@link Orchestrator#close()},
+     * instead of {@link #database}: nothing survives a restart.
+     */
     public Builder inMemoryStore() {
       this.database = null;
       return this;

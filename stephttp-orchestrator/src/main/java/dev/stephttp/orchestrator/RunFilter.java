@@ -1,13 +1,11 @@
 package dev.stephttp.orchestrator;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A run query of the management API: filters, sort and keyset position. Both stores use it: the
- * in-memory store through {@link #matches} and {@link #order}, SQLite through {@link #where}, so
- * the two interpret a filter the same way.
+ * A run query of the management API: filters, sort and keyset position, rendered as SQL by
+ * {@link #where} and {@link #orderBy}.
  *
  * @param statuses allowed statuses, empty = all
  * @param appIds allowed app slugs, empty = all
@@ -35,6 +33,7 @@ record RunFilter(Set<RunStatus> statuses, Set<String> appIds, Set<String> fnIds,
       this.column = column;
     }
 
+    /** The field's value in a run (the sort key of a keyset cursor). */
     long of(RunRecord r) {
       return switch (this) {
         case QUEUED_AT -> r.createdAt();
@@ -62,44 +61,6 @@ record RunFilter(Set<RunStatus> statuses, Set<String> appIds, Set<String> fnIds,
   RunFilter after(Long key, String id) {
     return new RunFilter(statuses, appIds, fnIds, timeField, from, until, desc, triggeredBy,
         resumedBy, key, id);
-  }
-
-  /** In-memory form; {@code resumed} holds the run IDs {@link #resumedBy} resumed. */
-  boolean matches(RunRecord r, Set<String> resumed) {
-    if (!statuses.isEmpty() && !statuses.contains(r.status())) {
-      return false;
-    }
-    if (!appIds.isEmpty() && !appIds.contains(r.appSlug())) {
-      return false;
-    }
-    if (!fnIds.isEmpty() && !fnIds.contains(r.fnSlug())) {
-      return false;
-    }
-    if (triggeredBy != null && !triggeredBy.equals(r.eventId())) {
-      return false;
-    }
-    if (resumedBy != null && !resumed.contains(r.id())) {
-      return false;
-    }
-    long key = timeField.of(r);
-    if (timeField != TimeField.QUEUED_AT && key == 0) {
-      return false; // §8.7: a null STARTED_AT / ENDED_AT leaves the run out
-    }
-    if ((from != null && key < from) || (until != null && key >= until)) {
-      return false;
-    }
-    if (afterKey != null) {
-      int c = key != afterKey ? Long.compare(key, afterKey) : r.id().compareTo(afterId);
-      return desc ? c < 0 : c > 0;
-    }
-    return true;
-  }
-
-  /** Sort order of {@link #matches} results. */
-  Comparator<RunRecord> order() {
-    Comparator<RunRecord> c = Comparator.<RunRecord>comparingLong(timeField::of)
-        .thenComparing(RunRecord::id);
-    return desc ? c.reversed() : c;
   }
 
   /** SQL form over table alias {@code r}: a WHERE condition; appends its arguments. */
@@ -139,7 +100,7 @@ record RunFilter(Set<RunStatus> statuses, Set<String> appIds, Set<String> fnIds,
     return sb.toString();
   }
 
-  /** SQL ORDER BY clause matching {@link #order}. */
+  /** SQL ORDER BY clause: the time field, then the ID, both in the filter's direction. */
   String orderBy() {
     String dir = desc ? " DESC" : " ASC";
     return "r." + timeField.column + dir + ", r.id" + dir;

@@ -1,5 +1,7 @@
 package dev.stephttp.orchestrator;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -14,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * <p>Durability: {@code synchronous=FULL} — in WAL mode this fsyncs the WAL on every commit, so
  * an acknowledged checkpoint survives a power loss, not only a process crash. Group commit keeps
  * that to one fsync per batch instead of one per request.
+ *
+ * <p>{@link #temporary()} is the same store on a database file in a fresh private directory,
+ * deleted on {@link #close()} ({@code Orchestrator.inMemory()}): a file rather than SQLite's
+ * {@code :memory:}, because an in-memory database belongs to one connection and this store reads
+ * on a second one (a shared-cache database would trade WAL's non-blocking readers for table
+ * locks), so a temporary store behaves exactly like a durable one. Nothing of it outlives the
+ * store, so it skips the fsyncs ({@code synchronous=OFF}).
  */
 final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
@@ -39,6 +49,9 @@ final class SqliteStore implements Store {
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private final int maxBatch;
+  /** The private directory of a {@link #temporary()} store (deleted on close), else null. */
+  private final Path tempDir;
+  private final Path file;
   private volatile boolean closed;
 
   private static final class Task<T> {
@@ -67,7 +80,29 @@ final class SqliteStore implements Store {
 
   /** With {@code groupCommit} false every write request gets its own transaction and fsync. */
   SqliteStore(Path file, boolean groupCommit) {
+    this(file, groupCommit, null);
+  }
+
+  /** A store on a new database in a private temporary directory, deleted on {@link #close()}. */
+  static SqliteStore temporary() {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("stephttp-");
+    } catch (IOException e) {
+      throw new StoreException("cannot create a temporary directory for the database", e);
+    }
+    try {
+      return new SqliteStore(dir.resolve("stephttp.db"), true, dir);
+    } catch (RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    }
+  }
+
+  private SqliteStore(Path file, boolean groupCommit, Path tempDir) {
     this.maxBatch = groupCommit ? MAX_BATCH : 1;
+    this.tempDir = tempDir;
+    this.file = file.toAbsolutePath();
     try {
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
       java.util.Properties props = new java.util.Properties();
@@ -84,7 +119,7 @@ final class SqliteStore implements Store {
             throw new StoreException("could not enable WAL, journal_mode=" + mode, null);
           }
         }
-        s.execute("PRAGMA synchronous = FULL");
+        s.execute(tempDir == null ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
         for (String ddl : SqlTx.SCHEMA) {
           s.execute(ddl);
         }
@@ -138,6 +173,11 @@ final class SqliteStore implements Store {
       sql.putMetaIfAbsent(key, fresh);
       return sql.meta(key);
     }).join();
+  }
+
+  /** The database file. */
+  Path file() {
+    return file;
   }
 
   /** Number of commits and of write requests so far (group-commit ratio). */
@@ -246,6 +286,20 @@ final class SqliteStore implements Store {
       } catch (SQLException e) {
         LOG.warn("closing database failed", e);
       }
+    }
+    if (tempDir != null) {
+      deleteTree(tempDir);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      LOG.warn("could not delete the temporary database in {}", dir, e);
     }
   }
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Primitive operations of one store transaction. The engine's rules are written once against
- * this interface; {@link SqliteStore} and {@link MemoryStore} implement it. Not thread-safe: a
+ * Primitive operations of one store transaction, implemented by {@link SqliteStore}; the
+ * engine's rules are written against this interface. Not thread-safe: a
  * transaction is confined to the thread that runs it.
  */
 interface Tx {

@@ -17,13 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The same contract for the SQLite and the in-memory store. */
+/**
+ * The store's contract, on a database file and on a temporary database ({@code
+ * Orchestrator.inMemory()}).
+ */
 class StoreContractTest {
   @TempDir static Path dir;
   static int n;
 
   static Stream<Store> stores() {
-    return Stream.of(new MemoryStore(), new SqliteStore(dir.resolve("contract-" + (n++) + ".db")));
+    return Stream.of(SqliteStore.temporary(),
+        new SqliteStore(dir.resolve("contract-" + (n++) + ".db")));
   }
 
   static RunRecord run(String id) {
@@ -225,5 +229,20 @@ class StoreContractTest {
       Map<String, Long> counts = again.read(Tx::counts);
       assertThat(counts.get("runs")).isEqualTo(writes);
     }
+  }
+
+  @Test
+  void temporaryStoreDeletesItsDatabaseOnClose() throws Exception {
+    Path db;
+    try (SqliteStore store = SqliteStore.temporary()) {
+      store.write(tx -> {
+        tx.insertRun(run("T1"));
+        return null;
+      }).join();
+      assertThat(store.<RunRecord>read(tx -> tx.run("T1"))).isNotNull();
+      db = store.file();
+      assertThat(db).exists();
+    }
+    assertThat(db.getParent()).doesNotExist();
   }
 }
