@@ -1,5 +1,6 @@
 package dev.stephttp.servlet;
 
+import com.github.f4b6a3.ulid.Ulid;
 import dev.stephttp.internal.CheckpointPipeline;
 import dev.stephttp.internal.Execution;
 import dev.stephttp.internal.PassThrough;
@@ -26,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class DurableRequests {
   private static final Logger log = LoggerFactory.getLogger(DurableRequests.class);
   static final String HANDLED = DurableRequests.class.getName() + ".handled";
-  private static final byte[] EMPTY = new byte[0];
   private static final Set<String> NOT_DURABLE = Set.of("HEAD", "OPTIONS", "TRACE");
 
   /** The handler being made durable: the rest of the filter chain, or the wrapped servlet. */
@@ -130,53 +130,14 @@ final class DurableRequests {
   }
 
   private boolean isValidReentry(CapturedRequest request, String runId, String signature) {
-    if (!isUlid(runId.trim())) {
+    if (!Ulid.isValid(runId.trim())) {
       return false;
     }
     if (settings.dev()) {
       return true; // docs/protocol.md §11: dev mode skips verification
     }
-    if (!request.complete()) {
-      return false;
-    }
-    byte[] body = request.body();
-    Instant now = Instant.now();
-    for (String key : new String[] {settings.signingKey(), settings.signingKeyFallback()}) {
-      if (key == null) {
-        continue;
-      }
-      // docs/protocol.md §5.2: canonical JSON for JSON bodies, else the raw body; "" when there is no
-      // body or the method does not carry one in the signed form.
-      byte[] canonical = Signatures.canonicalJson(body);
-      if ((canonical != null && verify(signature, canonical, key, now))
-          || (body.length > 0 && verify(signature, body, key, now))) {
-        return true;
-      }
-      String method = request.getMethod();
-      boolean signsBody = method.equals("POST") || method.equals("PUT");
-      if ((body.length == 0 || !signsBody) && verify(signature, EMPTY, key, now)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean verify(String header, byte[] message, String key, Instant now) {
-    return Signatures.verify(header, message, key, now, Signatures.DEFAULT_SKEW);
-  }
-
-  private static boolean isUlid(String s) {
-    if (s.length() != 26) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = Character.toUpperCase(s.charAt(i));
-      boolean ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U');
-      if (!ok) {
-        return false;
-      }
-    }
-    return s.charAt(0) <= '7';
+    return request.complete() && Signatures.verifyReentry(signature, request.getMethod(), request.body(),
+        settings.signingKey(), settings.signingKeyFallback(), Instant.now());
   }
 
   boolean awaitCheckpoints(Duration timeout) {

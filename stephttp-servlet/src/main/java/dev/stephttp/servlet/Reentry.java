@@ -100,7 +100,7 @@ final class Reentry {
     String text = execution.options().omitResponseBody() ? null : new String(body, StandardCharsets.UTF_8);
     ApiResult result = new ApiResult(buffered.getStatus(), buffered.headers(), text, System.nanoTime() - started,
         null, null);
-    ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(SyncPhase.runComplete(result)));
+    ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(GeneratorOpcode.runComplete(result)));
     answer(response, runId, 206, Json.write(ops), null);
   }
 

@@ -1,21 +1,17 @@
 package dev.stephttp.servlet;
 
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.github.f4b6a3.ulid.UlidCreator;
+import static dev.stephttp.internal.wire.GeneratorOpcode.runComplete;
+
 import dev.stephttp.internal.CheckpointPipeline;
 import dev.stephttp.internal.Execution;
 import dev.stephttp.internal.RunCheckpoints;
 import dev.stephttp.internal.Sdk;
 import dev.stephttp.internal.Suspension;
+import dev.stephttp.internal.SyncRun;
 import dev.stephttp.internal.wire.ApiResult;
-import dev.stephttp.internal.wire.CreateRunRequest;
 import dev.stephttp.internal.wire.CreateRunResponse;
 import dev.stephttp.internal.wire.GeneratorOpcode;
 import dev.stephttp.internal.wire.HttpRequestData;
-import dev.stephttp.internal.wire.Json;
-import dev.stephttp.internal.wire.Opcode;
-import dev.stephttp.internal.wire.StepIds;
-import dev.stephttp.internal.wire.TriggerEvent;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletException;
@@ -24,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,14 +52,12 @@ final class SyncPhase {
   void handle(CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
       throws IOException, ServletException {
     long started = System.nanoTime();
-    String runId = UlidCreator.getMonotonicUlid().toString();
-    Run run = new Run(runId, requestData(request), System.currentTimeMillis());
-    RunCheckpoints checkpoints = pipeline.open(runId, run::createRun);
-    Execution execution = Execution.sync(runId, checkpoints, pipeline.client());
-    run.execution = execution;
+    SyncRun run = SyncRun.start(pipeline, requestData(request));
+    RunCheckpoints checkpoints = run.checkpoints();
+    Execution execution = run.execution();
     BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true,
         () -> execution.suspension() != null);
-    stamp(response, runId);
+    stamp(response, run.runId());
     request.onStartAsync(() -> {
       try {
         buffered.passThrough();
@@ -95,17 +88,17 @@ final class SyncPhase {
     complete(run, checkpoints, buffered, response.getStatus(), started);
   }
 
-  private void switchToAsync(Run run, RunCheckpoints checkpoints, CapturedRequest request,
+  private void switchToAsync(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
       HttpServletResponse response, BufferedResponse buffered, Suspension suspension) throws IOException {
     GeneratorOpcode op = suspension.op();
     if (buffered.released()) {
       log.warn("run {}: the response was already committed when the handler reached {} '{}'; the run continues"
-          + " in the background and the client keeps the partial response", run.runId, op.op(), op.name());
+          + " in the background and the client keeps the partial response", run.runId(), op.op(), op.name());
       return;
     }
     buffered.discard();
     response.reset();
-    stamp(response, run.runId);
+    stamp(response, run.runId());
     CreateRunResponse created;
     try {
       created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -122,58 +115,58 @@ final class SyncPhase {
       unavailable(run, checkpoints, response, "the orchestrator returned no run-output token");
       return;
     }
-    String outputUrl = redirectBase + "/v1/http/runs/" + run.runId + "/output?token="
+    String outputUrl = redirectBase + "/v1/http/runs/" + run.runId() + "/output?token="
         + URLEncoder.encode(created.token(), StandardCharsets.UTF_8);
-    AsyncResponse chosen = run.execution.attachment(AsyncResponse.class);
+    AsyncResponse chosen = run.execution().attachment(AsyncResponse.class);
     AsyncResponse answer = chosen != null ? chosen : config.defaultAsyncResponse;
     try {
-      answer.respond(new AsyncRun(run.runId, created.token(), outputUrl), request, response);
+      answer.respond(new AsyncRun(run.runId(), created.token(), outputUrl), request, response);
     } catch (RuntimeException | IOException e) {
-      log.error("run {}: the async response {} failed", run.runId, answer, e);
+      log.error("run {}: the async response {} failed", run.runId(), answer, e);
       if (!response.isCommitted()) {
         response.reset();
-        stamp(response, run.runId);
+        stamp(response, run.runId());
         ErrorBodies.write(response, 500, ErrorBodies.errors("async_response_failed",
-            "The run continues in the background, but answering this request failed; run " + run.runId));
+            "The run continues in the background, but answering this request failed; run " + run.runId()));
       }
     }
   }
 
-  private void unavailable(Run run, RunCheckpoints checkpoints, HttpServletResponse response, String reason)
+  private void unavailable(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response, String reason)
       throws IOException {
-    log.warn("run {}: could not be made durable at the orchestrator, answering 503: {}", run.runId, reason);
+    log.warn("run {}: could not be made durable at the orchestrator, answering 503: {}", run.runId(), reason);
     byte[] body = ErrorBodies.errors("orchestrator_unavailable",
         "The request needs to continue asynchronously, but the orchestrator could not record it. Retry later.");
     // The user is told to retry, so this run must not go on: whatever of it may have reached the
     // orchestrator (a late create-run, a lost answer) is ended with the answer the user gets.
     // Queued before the answer is written, so that whoever sees the 503 also sees it queued.
     ApiResult result = new ApiResult(503, java.util.Map.of("content-type", "application/json", "retry-after", "5"),
-        new String(body, StandardCharsets.UTF_8), (System.currentTimeMillis() - run.receivedAt) * 1_000_000L,
+        new String(body, StandardCharsets.UTF_8), (System.currentTimeMillis() - run.receivedAt()) * 1_000_000L,
         "OrchestratorUnavailable", null);
     checkpoints.finish(runComplete(result), true);
     response.setHeader("Retry-After", "5");
     ErrorBodies.write(response, 503, body);
   }
 
-  private void handlerFailed(Run run, RunCheckpoints checkpoints, HttpServletResponse response,
+  private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response,
       BufferedResponse buffered, long started, Exception e) throws IOException {
-    log.error("run {}: the handler of {} {} failed", run.runId, run.data.method(), run.data.path(), e);
-    byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId);
+    log.error("run {}: the handler of {} {} failed", run.runId(), run.request().method(), run.request().path(), e);
+    byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId());
     if (!buffered.released()) {
       buffered.discard();
       response.reset();
-      stamp(response, run.runId);
+      stamp(response, run.runId());
       ErrorBodies.write(response, 500, body);
       response.flushBuffer();
     }
-    if (run.execution.producedOps() || config.trackAllEndpoints) {
+    if (run.execution().producedOps() || config.trackAllEndpoints) {
       ApiResult result = new ApiResult(500, java.util.Map.of("content-type", "application/json"),
           new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
       checkpoints.finish(runComplete(result), false);
     }
   }
 
-  private void completeWhenAsyncEnds(Run run, RunCheckpoints checkpoints, CapturedRequest request,
+  private void completeWhenAsyncEnds(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
       BufferedResponse buffered, long started) {
     request.getAsyncContext().addListener(new AsyncListener() {
       @Override
@@ -193,15 +186,15 @@ final class SyncPhase {
     });
   }
 
-  private void complete(Run run, RunCheckpoints checkpoints, BufferedResponse buffered, int status, long started) {
-    if (!run.execution.producedOps() && !config.trackAllEndpoints) {
+  private void complete(SyncRun run, RunCheckpoints checkpoints, BufferedResponse buffered, int status, long started) {
+    if (!run.execution().producedOps() && !config.trackAllEndpoints) {
       return; // docs/how-it-works.md: a run without steps is not recorded
     }
     byte[] body = buffered.bodyCopy();
     String text = null;
-    if (!run.execution.options().omitResponseBody()) {
+    if (!run.execution().options().omitResponseBody()) {
       if (body == null) {
-        log.debug("run {}: response body larger than maxBufferedResponseBytes, not recorded", run.runId);
+        log.debug("run {}: response body larger than maxBufferedResponseBytes, not recorded", run.runId());
       } else {
         text = new String(body, StandardCharsets.UTF_8);
       }
@@ -214,12 +207,6 @@ final class SyncPhase {
   private static void stamp(HttpServletResponse response, String runId) {
     response.setHeader("X-Run-ID", runId);
     response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
-  }
-
-  static GeneratorOpcode runComplete(ApiResult result) {
-    // docs/protocol.md §7.2: id is sha1("complete"); no userland, no timing.
-    return new GeneratorOpcode(Opcode.RUN_COMPLETE, StepIds.COMPLETE_ID, null, null,
-        result == null ? NullNode.getInstance() : Json.mapper().valueToTree(result), null, null, null, null);
   }
 
   private HttpRequestData requestData(CapturedRequest request) {
@@ -237,27 +224,5 @@ final class SyncPhase {
     // Errata 14: the raw (encoded) request URI path.
     return new HttpRequestData(domain, request.getMethod(), request.getRequestURI(), "", ip == null ? "" : ip,
         contentType, query, body);
-  }
-
-  /** One user request's run: what the create-run call needs once the first op exists. */
-  private static final class Run {
-    final String runId;
-    final HttpRequestData data;
-    final long receivedAt;
-    Execution execution;
-
-    Run(String runId, HttpRequestData data, long receivedAt) {
-      this.runId = runId;
-      this.data = data;
-      this.receivedAt = receivedAt;
-    }
-
-    CreateRunRequest createRun(List<GeneratorOpcode> firstOps) {
-      var options = execution.options();
-      HttpRequestData d = new HttpRequestData(data.domain(), data.method(), data.path(), options.functionId(),
-          data.ip(), data.contentType(), data.queryParams(), options.omitRequestBody() ? "" : data.body());
-      TriggerEvent event = new TriggerEvent(TriggerEvent.HTTP_REQUEST, d, null, receivedAt, null, null);
-      return new CreateRunRequest(runId, null, event, firstOps, 2, options.retries(), System.currentTimeMillis());
-    }
   }
 }

@@ -1,10 +1,10 @@
 package dev.stephttp.internal.wire;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
 
 /**
  * One op as exchanged between client and orchestrator (docs/protocol.md §6.2); immutable.
@@ -52,27 +52,12 @@ public record GeneratorOpcode(
     return value == null || !value.isTextual() ? null : value.asText();
   }
 
-  /** Returns {@code displayName}, else {@code name}, else {@code id} (the UI fallback order). */
-  @JsonIgnore
-  public String displayNameOrFallback() {
-    if (displayName != null && !displayName.isEmpty()) {
-      return displayName;
-    }
-    return name != null && !name.isEmpty() ? name : id;
-  }
-
-  /** Returns a copy with a different opcode (e.g. a final {@code StepError} as {@code StepFailed}). */
-  public GeneratorOpcode withOp(Opcode op) {
-    return new GeneratorOpcode(op, id, name, opts, data, error, displayName, timing, userland);
-  }
-
-  /** Returns a copy with a different error. */
-  public GeneratorOpcode withError(OpError error) {
-    return new GeneratorOpcode(op, id, name, opts, data, error, displayName, timing, userland);
-  }
-
-  /** Returns a copy with different data (Java null = absent, NullNode = JSON null). */
-  public GeneratorOpcode withData(JsonNode data) {
-    return new GeneratorOpcode(op, id, name, opts, data, error, displayName, timing, userland);
+  /**
+   * The {@code RunComplete} op that ends a run with the handler's HTTP result (docs/protocol.md
+   * §7.2): its ID is {@link StepIds#COMPLETE_ID}, with no name, timing or userland.
+   */
+  public static GeneratorOpcode runComplete(ApiResult result) {
+    return new GeneratorOpcode(Opcode.RUN_COMPLETE, StepIds.COMPLETE_ID, null, null,
+        Json.mapper().valueToTree(Objects.requireNonNull(result, "result == null")), null, null, null, null);
   }
 }

@@ -40,19 +40,4 @@ public record OpError(
   public static OpError of(String name, String message) {
     return new OpError(name, message, null, null, null, null);
   }
-
-  /** Returns a copy with {@code noRetry} set. */
-  public OpError withNoRetry(boolean noRetry) {
-    return new OpError(name, message, stack, data, noRetry, cause);
-  }
-
-  /** Returns a copy with {@code data} set. */
-  public OpError withData(JsonNode data) {
-    return new OpError(name, message, stack, data, noRetry, cause);
-  }
-
-  /** True when {@code noRetry} is set to true. */
-  public boolean noRetryRequested() {
-    return Boolean.TRUE.equals(noRetry);
-  }
 }

@@ -67,6 +67,31 @@ public final class Signatures {
   }
 
   /**
+   * Whether {@code header} signs a re-entry with this method and body under {@code signingKey} or
+   * {@code fallbackKey} (null keys are skipped), the rule the library accepts (docs/protocol.md
+   * §5.2): the message signed is the canonical JSON of a JSON body, or the raw body, or an empty
+   * message when there is no body or the method does not carry one in the signed form (only
+   * {@code POST} and {@code PUT} do). Never throws for bad input; it returns false instead.
+   */
+  public static boolean verifyReentry(String header, String method, byte[] body, String signingKey,
+      String fallbackKey, Instant now) {
+    Objects.requireNonNull(body, "body == null");
+    byte[] canonical = canonicalJson(body);
+    boolean signsBody = "POST".equals(method) || "PUT".equals(method);
+    for (String key : new String[] {signingKey, fallbackKey}) {
+      if (key == null) {
+        continue;
+      }
+      if ((canonical != null && verify(header, canonical, key, now, DEFAULT_SKEW))
+          || (body.length > 0 && verify(header, body, key, now, DEFAULT_SKEW))
+          || ((body.length == 0 || !signsBody) && verify(header, new byte[0], key, now, DEFAULT_SKEW))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Returns the RFC 8785 canonical form of a JSON document, or null when {@code body} is not valid
    * JSON (docs/protocol.md §8). Numbers are IEEE doubles, so integers above 2^53 lose precision.
    */

@@ -10,7 +10,4 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param b duration in nanoseconds
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Timing(long a, long b) {
-  /** The {@code {"a":0,"b":0}} timing the Go client sends for sleeps, waits and completions. */
-  public static final Timing ZERO = new Timing(0, 0);
-}
+public record Timing(long a, long b) {}

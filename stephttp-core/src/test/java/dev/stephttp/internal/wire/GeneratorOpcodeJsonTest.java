@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GeneratorOpcodeJsonTest {
@@ -101,7 +102,9 @@ class GeneratorOpcodeJsonTest {
         new GeneratorOpcode(Opcode.SLEEP, A, "a", null, null, null, null, null, null);
 
     assertThat(write(absent)).doesNotContain("data");
-    assertThat(write(absent.withData(NullNode.getInstance()))).contains("\"data\":null");
+    GeneratorOpcode jsonNull =
+        new GeneratorOpcode(Opcode.SLEEP, A, "a", null, NullNode.getInstance(), null, null, null, null);
+    assertThat(write(jsonNull)).contains("\"data\":null");
   }
 
   @Test
@@ -141,7 +144,7 @@ class GeneratorOpcodeJsonTest {
     ApiResult result = Json.mapper().treeToValue(op.data(), ApiResult.class);
 
     assertThat(op.id()).isEqualTo(StepIds.COMPLETE_ID);
-    assertThat(op.timing()).isEqualTo(Timing.ZERO);
+    assertThat(op.timing()).isEqualTo(new Timing(0, 0));
     assertThat(result.status()).isEqualTo(201);
     assertThat(result.headers()).containsEntry("Content-Type", "application/json");
     assertThat(result.body()).isEqualTo("{\"id\":\"o1\"}");
@@ -174,7 +177,7 @@ class GeneratorOpcodeJsonTest {
     GeneratorOpcode op =
         new GeneratorOpcode(
             Opcode.STEP_ERROR, A, "a", null, null, OpError.of("Step error", "boom"), null,
-            Timing.ZERO, Userland.of("a"));
+            new Timing(0, 0), Userland.of("a"));
 
     assertThat(write(op))
         .contains("\"error\":{\"name\":\"Step error\",\"message\":\"boom\",\"data\":null}");
@@ -202,22 +205,12 @@ class GeneratorOpcodeJsonTest {
   }
 
   @Test
-  void withOpAndWithErrorCopyEverythingElse() {
-    GeneratorOpcode op = read(GO_STEP_RUN);
-    GeneratorOpcode failed = op.withOp(Opcode.STEP_FAILED).withError(OpError.of("Step failed", "x"));
+  void runCompleteCarriesTheResultUnderTheCompletionId() {
+    GeneratorOpcode op = GeneratorOpcode.runComplete(ApiResult.of(201, Map.of("x-a", "b"), "{}"));
 
-    assertThat(failed.op()).isEqualTo(Opcode.STEP_FAILED);
-    assertThat(failed.error().message()).isEqualTo("x");
-    assertThat(failed.withOp(Opcode.STEP_RUN).withError(null)).isEqualTo(op);
-  }
-
-  @Test
-  void displayNameFallsBackToNameThenId() {
-    GeneratorOpcode op = new GeneratorOpcode(Opcode.STEP_RUN, "h", null, null, null, null, null, null, null);
-    assertThat(op.displayNameOrFallback()).isEqualTo("h");
-    assertThat(read(GO_STEP_RUN).displayNameOrFallback()).isEqualTo("a");
-    assertThat(read(TS_STEP_RUN).displayNameOrFallback()).isEqualTo("a");
-    assertThat(write(read(TS_STEP_RUN))).doesNotContain("OrFallback");
+    // docs/protocol.md §7.2: id is sha1("complete"); no name, timing or userland.
+    assertThat(write(op)).isEqualTo("{\"op\":\"RunComplete\",\"id\":\"0737c22d3bfae812339732d14d8c7dbd6dc4e09c\","
+        + "\"data\":{\"status\":201,\"headers\":{\"x-a\":\"b\"},\"body\":\"{}\"}}");
   }
 
   static GeneratorOpcode read(String json) {

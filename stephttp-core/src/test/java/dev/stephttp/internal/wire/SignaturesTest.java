@@ -226,4 +226,43 @@ class SignaturesTest {
   private static boolean verify(String header, byte[] message, String key, Instant now) {
     return Signatures.verify(header, message, key, now, Signatures.DEFAULT_SKEW);
   }
+
+  @Test
+  void reentryVerifiesOverTheCanonicalJsonOfAJsonBody() {
+    byte[] body = "{ \"b\": 2, \"a\": 1 }".getBytes(UTF_8);
+    String header = Signatures.sign(KEY, "{\"a\":1,\"b\":2}".getBytes(UTF_8), T);
+
+    assertThat(Signatures.verifyReentry(header, "POST", body, KEY, null, NOW)).isTrue();
+    assertThat(Signatures.verifyReentry(header, "POST", "{\"a\":1,\"b\":3}".getBytes(UTF_8), KEY, null, NOW))
+        .isFalse();
+  }
+
+  @Test
+  void reentryVerifiesOverTheRawBodyWhenItIsNotJson() {
+    byte[] body = "a=1&b=2".getBytes(UTF_8);
+    String header = Signatures.sign(KEY, body, T);
+
+    assertThat(Signatures.verifyReentry(header, "PUT", body, KEY, null, NOW)).isTrue();
+  }
+
+  @Test
+  void reentryVerifiesAnEmptyMessageOnlyWhenTheSignedFormCarriesNoBody() {
+    byte[] body = "{\"a\":1}".getBytes(UTF_8);
+
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "GET", EMPTY, KEY, null, NOW)).isTrue();
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "POST", EMPTY, KEY, null, NOW)).isTrue();
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "DELETE", body, KEY, null, NOW)).isTrue();
+    // A POST or PUT body is part of the signed form: an empty message does not cover it.
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "POST", body, KEY, null, NOW)).isFalse();
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "PUT", body, KEY, null, NOW)).isFalse();
+  }
+
+  @Test
+  void reentryTriesTheFallbackKeyAndSkipsMissingKeys() {
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "GET", EMPTY, "signkey-test-0000", KEY, NOW)).isTrue();
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "GET", EMPTY, null, KEY, NOW)).isTrue();
+    assertThat(Signatures.verifyReentry(EMPTY_SIG, "GET", EMPTY, null, null, NOW)).isFalse();
+    assertThat(Signatures.verifyReentry("garbage", "GET", EMPTY, KEY, null, NOW)).isFalse();
+    assertThat(Signatures.verifyReentry(null, "GET", EMPTY, KEY, null, NOW)).isFalse();
+  }
 }

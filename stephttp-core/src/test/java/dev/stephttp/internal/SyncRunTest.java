@@ -1,0 +1,64 @@
+package dev.stephttp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.f4b6a3.ulid.Ulid;
+import dev.stephttp.internal.wire.CreateRunRequest;
+import dev.stephttp.internal.wire.GeneratorOpcode;
+import dev.stephttp.internal.wire.HttpRequestData;
+import dev.stephttp.internal.wire.Opcode;
+import dev.stephttp.internal.wire.StepIds;
+import dev.stephttp.internal.wire.TriggerEvent;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The create-run request a sync-phase run builds around its first ops (docs/protocol.md §2.1). */
+class SyncRunTest {
+  static final HttpRequestData REQUEST = new HttpRequestData("https://api.example.com", "POST", "/orders", "",
+      "10.0.0.1", "application/json", "a=1", "{\"sku\":\"x\"}");
+  static final GeneratorOpcode OP =
+      new GeneratorOpcode(Opcode.STEP_RUN, StepIds.hash("a"), "a", null, null, null, "a", null, null);
+
+  // No call is made: nothing is emitted.
+  final CheckpointPipeline pipeline = new CheckpointPipeline(new OrchestratorClient(ClientSettings.resolve(
+      new ClientSettings.Overrides("http://127.0.0.1:9", null, null, null, null, true), Map.of())));
+
+  @AfterEach
+  void close() {
+    pipeline.close();
+  }
+
+  @Test
+  void createRunRecordsTheRequestWithTheHandlersOptions() {
+    long before = System.currentTimeMillis();
+    SyncRun run = SyncRun.start(pipeline, REQUEST);
+    run.execution().options().functionId("orders");
+    run.execution().options().retries(5);
+
+    CreateRunRequest create = run.createRun(List.of(OP));
+
+    assertThat(Ulid.isValid(run.runId())).isTrue();
+    assertThat(run.execution().runId()).isEqualTo(run.runId());
+    assertThat(create.runId()).isEqualTo(run.runId());
+    assertThat(create.steps()).containsExactly(OP);
+    assertThat(create.requestVersion()).isEqualTo(2);
+    assertThat(create.retries()).isEqualTo(5);
+    assertThat(create.ts()).isGreaterThanOrEqualTo(before);
+    TriggerEvent event = create.event();
+    assertThat(event.name()).isEqualTo(TriggerEvent.HTTP_REQUEST);
+    assertThat(event.ts()).isEqualTo(run.receivedAt()).isGreaterThanOrEqualTo(before);
+    assertThat(event.data()).isEqualTo(new HttpRequestData("https://api.example.com", "POST", "/orders", "orders",
+        "10.0.0.1", "application/json", "a=1", "{\"sku\":\"x\"}"));
+  }
+
+  @Test
+  void anOmittedRequestBodyIsNotRecorded() {
+    SyncRun run = SyncRun.start(pipeline, REQUEST);
+    run.execution().options().omitRequestBody(true);
+
+    assertThat(run.createRun(List.of(OP)).event().data().body()).isEmpty();
+    assertThat(run.createRun(List.of(OP)).retries()).isEqualTo(RunOptions.DEFAULT_RETRIES);
+  }
+}
