@@ -68,8 +68,8 @@ public class StepBenchmark {
     private final List<GeneratorOpcode> pending = new ArrayList<>();
 
     @Override
-    public synchronized void emit(GeneratorOpcode op) {
-      pending.add(op);
+    public synchronized boolean emit(GeneratorOpcode op) {
+      return pending.add(op);
     }
 
     synchronized void clear() {

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,23 +22,44 @@ import org.slf4j.LoggerFactory;
  * in flight per run. The handler never waits, except at the async switch ({@link
  * RunCheckpoints#durable()}).
  *
- * <p>The number of queued ops is bounded; when the bound is reached the handler's emit waits
- * briefly, then the run's checkpoints are dropped with a warning (the user's response is never
- * held hostage by the orchestrator). Thread-safe; owns its sender threads.
+ * <p>The number of queued ops is bounded. When it is reached, the orchestrator is answering but
+ * slower than the handlers produce: backpressure, the handler's emit waits for room, at most the
+ * backpressure timeout, and past it the op is refused (the request is answered 503, never silently
+ * unrecorded). Ops are dropped only when the orchestrator is down ({@link
+ * OrchestratorClient#reachable()}): the run's checkpoints are given up with a warning and counted,
+ * and the user's response goes out. Thread-safe; owns its sender threads.
  */
 public final class CheckpointPipeline implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckpointPipeline.class);
-  private static final Duration FULL_QUEUE_WAIT = Duration.ofMillis(200);
+  /** How often a waiting emit looks again whether the orchestrator went down. */
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final OrchestratorClient client;
   private final ExecutorService senders;
   private final int capacity;
+  private final Duration backpressureTimeout;
   private final Object lock = new Object();
   private int queued;
+  private final AtomicLong runsDropped = new AtomicLong();
+  private final AtomicLong runsRefused = new AtomicLong();
 
-  /** Creates a pipeline sending through {@code client}, sized by its settings. */
-  public CheckpointPipeline(OrchestratorClient client) {
+  /** How an emit fared against the queue bound. */
+  enum Admission {
+    /** Queued. */
+    ADMITTED,
+    /** The queue is full and the orchestrator is down: the run's checkpoints are dropped. */
+    ORCHESTRATOR_DOWN,
+    /** The queue stayed full past the backpressure timeout while the orchestrator answered. */
+    BUSY
+  }
+
+  /**
+   * Creates a pipeline sending through {@code client}, sized by its settings; an emit waits at most
+   * {@code backpressureTimeout} for room in a full queue.
+   */
+  public CheckpointPipeline(OrchestratorClient client, Duration backpressureTimeout) {
     this.client = client;
+    this.backpressureTimeout = backpressureTimeout;
     ClientSettings s = client.settings();
     this.capacity = s.checkpointQueueCapacity();
     AtomicInteger n = new AtomicInteger();
@@ -85,23 +107,45 @@ public final class CheckpointPipeline implements AutoCloseable {
     }
   }
 
-  boolean reserve(int n) {
-    long deadline = System.nanoTime() + FULL_QUEUE_WAIT.toNanos();
+  /** Runs whose checkpoints were dropped because the orchestrator was down. */
+  public long runsDropped() {
+    return runsDropped.get();
+  }
+
+  /** Requests answered 503 because their run could not be recorded in time. */
+  public long runsRefused() {
+    return runsRefused.get();
+  }
+
+  /** Counts a request answered 503 because its run could not be recorded. */
+  public void countRefused() {
+    runsRefused.incrementAndGet();
+  }
+
+  void countDropped() {
+    runsDropped.incrementAndGet();
+  }
+
+  Admission reserve(int n) {
+    long deadline = System.nanoTime() + backpressureTimeout.toNanos();
     synchronized (lock) {
       while (queued + n > capacity) {
+        if (!client.reachable()) {
+          return Admission.ORCHESTRATOR_DOWN;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          return false;
+          return Admission.BUSY;
         }
         try {
-          TimeUnit.NANOSECONDS.timedWait(lock, left);
+          TimeUnit.NANOSECONDS.timedWait(lock, Math.min(left, RECHECK_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return false;
+          return Admission.BUSY;
         }
       }
       queued += n;
-      return true;
+      return Admission.ADMITTED;
     }
   }
 

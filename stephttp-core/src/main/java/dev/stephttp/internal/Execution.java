@@ -279,7 +279,9 @@ public final class Execution {
   private void produce(GeneratorOpcode op, boolean suspend) {
     stepsProduced++;
     if (mode == Mode.SYNC) {
-      sink.emit(op);
+      if (!sink.emit(op)) {
+        throw suspend(Suspension.unrecorded(op));
+      }
       if (suspend) {
         throw suspend(Suspension.at(op));
       }

@@ -45,6 +45,8 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
   private final OkHttpClient http;
   /** Whether calls use the fallback signing key; changed only by {@link #switchKeyAfterRefusal}. */
   private final AtomicBoolean useFallback = new AtomicBoolean();
+  /** Whether the last attempt of any call got an answer from the orchestrator (see {@link #reachable()}). */
+  private volatile boolean reachable = true;
 
   /** Creates a client with its own connection pool. */
   public OrchestratorClient(ClientSettings settings) {
@@ -64,6 +66,15 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
 
   public ClientSettings settings() {
     return settings;
+  }
+
+  /**
+   * Whether the orchestrator answered the last attempt of any call, whatever the answer: false
+   * after a connection failure, a timeout or a gateway's 502/504, true again at the next answer.
+   * It tells an orchestrator that is down from one that is only busy (docs/how-it-works.md).
+   */
+  public boolean reachable() {
+    return reachable;
   }
 
   /** {@code POST /v1/checkpoint} (§2.1). */
@@ -133,6 +144,8 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
       rb.method(method, body == null ? null : RequestBody.create(body, JSON));
       try (Response response = http.newCall(rb.build()).execute()) {
         int code = response.code();
+        // docs/how-it-works.md: a gateway's 502/504 means nothing behind it answered.
+        reachable = code != 502 && code != 504;
         ResponseBody rbody = response.body();
         byte[] bytes = rbody == null ? new byte[0] : rbody.bytes();
         if (code >= 200 && code < 300) {
@@ -151,6 +164,7 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
           throw last.afterAttempts(mayHaveArrived);
         }
       } catch (IOException e) {
+        reachable = false;
         last = new OrchestratorException(method + " " + redact(url) + " failed: " + e.getMessage(), -1, e);
         mayHaveArrived |= !neverConnected(e);
       }

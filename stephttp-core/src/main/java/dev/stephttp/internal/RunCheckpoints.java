@@ -35,6 +35,8 @@ public final class RunCheckpoints implements OpSink {
   private long acknowledged;
   private CreateRunResponse created;
   private RuntimeException failure;
+  /** Set once ops were given up; unlike {@link #failure}, never cleared. */
+  private boolean lost;
   /** The create-run request as first sent; repeated as it was, so that the orchestrator can dedupe. */
   private CreateRunRequest createRequest;
   private boolean finished;
@@ -52,23 +54,34 @@ public final class RunCheckpoints implements OpSink {
     return runId;
   }
 
-  /** Queues an op without waiting for the network. */
+  /**
+   * Queues an op without waiting for the network; when the queue is full, waits for room
+   * (backpressure). Returns false when the orchestrator stayed busy past the bound: the op is not
+   * queued and the caller must not answer as if the run were recorded.
+   */
   @Override
-  public void emit(GeneratorOpcode op) {
+  public boolean emit(GeneratorOpcode op) {
     synchronized (this) {
       if (failure != null || finished) {
-        return;
+        return true; // already given up (orchestrator down) or ended: nothing more is sent
       }
     }
-    if (!pipeline.reserve(1)) {
-      fail(new OrchestratorException("checkpoint queue is full; the orchestrator is too slow or down", -1, null));
-      return;
+    switch (pipeline.reserve(1)) {
+      case ORCHESTRATOR_DOWN:
+        fail(new OrchestratorException("checkpoint queue is full and the orchestrator is not answering", -1, null));
+        return true;
+      case BUSY:
+        log.warn("run {}: the orchestrator stayed busy past the backpressure timeout; the run is not recorded and"
+            + " the request is answered 503", runId);
+        return false;
+      default:
+        break;
     }
     boolean start;
     synchronized (this) {
       if (failure != null) {
         pipeline.release(1);
-        return;
+        return true;
       }
       pending.add(op);
       emitted++;
@@ -78,6 +91,7 @@ public final class RunCheckpoints implements OpSink {
     if (start) {
       pipeline.submit(this::drain);
     }
+    return true;
   }
 
   /**
@@ -86,7 +100,8 @@ public final class RunCheckpoints implements OpSink {
    * the orchestrator: if the create-run call may have reached the orchestrator, it is repeated as
    * it was (create-run is idempotent on the run ID) and the last op follows. With {@code
    * discardUnsent}, ops not sent yet are dropped first (the async switch failed and the user was
-   * told to retry: the run is ended, not continued). Later {@link #emit} calls are ignored.
+   * told to retry: the run is ended, not continued), and if nothing was ever sent, nothing is: the
+   * run never existed. Later {@link #emit} calls are ignored.
    */
   public void finish(GeneratorOpcode last, boolean discardUnsent) {
     boolean start;
@@ -99,6 +114,10 @@ public final class RunCheckpoints implements OpSink {
       if (discardUnsent) {
         dropped = pending.size();
         pending.clear();
+        if (createRequest == null) {
+          pipeline.release(dropped);
+          return; // nothing was sent: there is no run to end
+        }
       }
       if (failure != null) {
         if (createRequest == null || (created == null && neverArrived(failure))) {
@@ -120,9 +139,9 @@ public final class RunCheckpoints implements OpSink {
     }
   }
 
-  /** Whether any op was emitted, i.e. the run exists (or is being created) at the orchestrator. */
-  public synchronized boolean started() {
-    return emitted > 0;
+  /** Whether checkpoints of this run were given up (the orchestrator was down): its record is incomplete. */
+  public synchronized boolean lostOps() {
+    return lost;
   }
 
   /**
@@ -213,11 +232,14 @@ public final class RunCheckpoints implements OpSink {
   private void fail(RuntimeException e) {
     List<Waiter> toFail;
     int dropped;
+    boolean firstLoss;
     synchronized (this) {
       if (failure != null) {
         return;
       }
       failure = e;
+      firstLoss = !lost;
+      lost = true;
       toFail = new ArrayList<>(waiters);
       waiters.clear();
       dropped = pending.size();
@@ -225,6 +247,9 @@ public final class RunCheckpoints implements OpSink {
       inFlight = false;
     }
     pipeline.release(dropped);
+    if (firstLoss) {
+      pipeline.countDropped();
+    }
     // One warning per run: observability is lost, the user's request is not (docs/how-it-works.md).
     log.warn("run {}: checkpoints dropped, the orchestrator could not be reached: {}", runId, e.getMessage());
     for (Waiter w : toFail) {

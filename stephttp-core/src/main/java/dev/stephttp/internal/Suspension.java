@@ -17,20 +17,30 @@ public final class Suspension extends Error {
     /** A new op was produced: {@link #op()} holds it. */
     OP,
     /** A re-entry targeted a step ({@code X-Inngest-Step-ID}) that the handler did not reach. */
-    TARGET_NOT_FOUND
+    TARGET_NOT_FOUND,
+    /**
+     * A sync-phase op could not be recorded: the orchestrator stayed busy past the backpressure
+     * bound. {@link #op()} holds it; the run ends and the request is answered 503.
+     */
+    UNRECORDED
   }
 
   private final transient GeneratorOpcode op;
   private final Reason reason;
 
   private Suspension(Reason reason, GeneratorOpcode op) {
-    super(reason == Reason.OP ? "suspended at " + op.op() + " " + op.name() : reason.name(), null, false, false);
+    super(op == null ? reason.name() : (reason == Reason.OP ? "suspended" : "not recorded") + " at " + op.op() + " "
+        + op.name(), null, false, false);
     this.reason = reason;
     this.op = op;
   }
 
   static Suspension at(GeneratorOpcode op) {
     return new Suspension(Reason.OP, op);
+  }
+
+  static Suspension unrecorded(GeneratorOpcode op) {
+    return new Suspension(Reason.UNRECORDED, op);
   }
 
   static Suspension targetNotFound() {

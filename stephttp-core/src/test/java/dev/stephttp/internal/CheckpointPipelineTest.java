@@ -13,7 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** The background checkpoint pipeline against a real HTTP server on loopback. */
 class CheckpointPipelineTest {
+  static final String CLOSED_RUN = "01J9Z3K6W8T6M2V2Q4R5S7X8Y9";
   HttpServer server;
   final CountDownLatch release = new CountDownLatch(1);
   final AtomicInteger createRuns = new AtomicInteger();
@@ -39,8 +39,12 @@ class CheckpointPipelineTest {
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", ex -> {
       String path = ex.getRequestURI().getPath();
-      ex.getRequestBody().readAllBytes();
+      String request = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       String body = "";
+      if (path.equals("/v1/checkpoint") && request.contains(CLOSED_RUN)) {
+        ex.close(); // no answer at all: the connection ends
+        return;
+      }
       if (path.equals("/v1/checkpoint")) {
         createRuns.incrementAndGet();
         try {
@@ -63,7 +67,7 @@ class CheckpointPipelineTest {
             "http://127.0.0.1:" + server.getAddress().getPort(), null, null, null, null, true), Map.of())
         .withApiRetries(1, Duration.ZERO)
         .withCheckpointing(2, 2);
-    pipeline = new CheckpointPipeline(new OrchestratorClient(settings));
+    pipeline = new CheckpointPipeline(new OrchestratorClient(settings), Duration.ofMillis(300));
   }
 
   @AfterEach
@@ -77,13 +81,13 @@ class CheckpointPipelineTest {
     return new GeneratorOpcode(Opcode.STEP_RUN, StepIds.hash(id), id, null, null, null, id, null, null);
   }
 
-  static CreateRunRequest create(List<GeneratorOpcode> ops) {
-    return new CreateRunRequest("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", null, null, ops, 2, 3, 0L);
+  RunCheckpoints open(String runId) {
+    return pipeline.open(runId, ops -> new CreateRunRequest(runId, null, null, ops, 2, 3, 0L));
   }
 
   @Test
   void durableCompletesOnceEverythingEmittedIsAcknowledged() throws Exception {
-    RunCheckpoints run = pipeline.open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", CheckpointPipelineTest::create);
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
     run.emit(op("a"));
     run.emit(op("b"));
     CompletableFuture<CreateRunResponse> durable = run.durable();
@@ -97,22 +101,65 @@ class CheckpointPipelineTest {
   }
 
   @Test
-  void fullQueueDropsTheRunInsteadOfBlockingTheHandler() throws Exception {
-    RunCheckpoints run = pipeline.open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", CheckpointPipelineTest::create);
-    run.emit(op("a"));
-    run.emit(op("b"));
+  void fullQueueWithALiveOrchestratorWaitsThenRefusesTheOpWithoutDroppingTheRun() throws Exception {
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    assertThat(run.emit(op("a"))).isTrue();
+    assertThat(run.emit(op("b"))).isTrue();
     long t0 = System.nanoTime();
-    run.emit(op("c")); // capacity 2: waits briefly, then gives up on this run's checkpoints
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    // capacity 2, the create-run call is held: the orchestrator is busy, not down
+    assertThat(run.emit(op("c"))).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(run.lostOps()).isFalse();
+    assertThat(pipeline.runsDropped()).isZero();
     CompletableFuture<CreateRunResponse> durable = run.durable();
-    assertThat(durable).isCompletedExceptionally();
     release.countDown();
+    assertThat(durable.get(5, TimeUnit.SECONDS).token()).isEqualTo("t");
     assertThat(pipeline.awaitIdle(Duration.ofSeconds(5))).isTrue();
     assertThat(pipeline.queued()).isZero();
-    try {
-      durable.get();
-    } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(OrchestratorException.class).hasMessageContaining("queue is full");
+  }
+
+  @Test
+  void fullQueueWaitsForRoomAndQueuesOnceTheOrchestratorCatchesUp() throws Exception {
+    pipeline.close();
+    pipeline = new CheckpointPipeline(new OrchestratorClient(pipeline.client().settings()), Duration.ofSeconds(20));
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    run.emit(op("a"));
+    run.emit(op("b"));
+    CompletableFuture<Boolean> third = CompletableFuture.supplyAsync(() -> run.emit(op("c")));
+    awaitCondition(() -> createRuns.get() == 1);
+    assertThat(third).isNotDone(); // still waiting for room: the queue holds a and b
+    release.countDown();
+    assertThat(third.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(run.durable().get(10, TimeUnit.SECONDS).token()).isEqualTo("t");
+    assertThat(pipeline.runsDropped()).isZero();
+  }
+
+  @Test
+  void fullQueueWithAnUnreachableOrchestratorDropsTheRunAtOnceAndCountsIt() throws Exception {
+    // One call that gets no answer (the server closes the connection) marks the orchestrator down.
+    RunCheckpoints failing = open(CLOSED_RUN);
+    failing.emit(op("x"));
+    awaitCondition(() -> failing.lostOps() && !pipeline.client().reachable());
+    RunCheckpoints held = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    held.emit(op("a"));
+    held.emit(op("b")); // the queue (2) is full again, its create-run held
+    RunCheckpoints third = open("01J9Z3K6W8T6M1V2Q4R5S7X8Y9");
+    long t0 = System.nanoTime();
+    assertThat(third.emit(op("c"))).isTrue(); // the request goes on; its run is not recorded
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(300));
+    assertThat(third.lostOps()).isTrue();
+    assertThat(third.durable()).isCompletedExceptionally();
+    assertThat(pipeline.runsDropped()).isEqualTo(2); // the closed run and this one
+    release.countDown();
+    assertThat(held.durable().get(5, TimeUnit.SECONDS).token()).isEqualTo("t");
+    assertThat(pipeline.client().reachable()).isTrue();
+  }
+
+  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+      Thread.sleep(10);
     }
   }
 }

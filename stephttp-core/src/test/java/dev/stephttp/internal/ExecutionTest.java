@@ -163,7 +163,7 @@ class ExecutionTest {
 
   @Test
   void explicitIdEqualToARepeatsKeyIsRejectedWhenTheExplicitIdComesSecond() {
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> {}, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of());
     try (Execution.Scope s = execution.enter()) {
       Step.run("a", Integer.class, () -> 1);
       Step.run("a", Integer.class, () -> 2);
@@ -193,7 +193,7 @@ class ExecutionTest {
 
   @Test
   void repeatsAreNumberedWithOrdinalsInTheCollisionMessage() {
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> {}, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of());
     try (Execution.Scope s = execution.enter()) {
       Step.run("b:11", Integer.class, () -> 0);
       for (int i = 0; i < 11; i++) {
@@ -274,7 +274,7 @@ class ExecutionTest {
 
   @Test
   void waitWithoutTimeoutIsRejected() {
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> {}, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of());
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> Step.waitForEvent("w", WaitForEvent.named("a/b"), Event.class))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");

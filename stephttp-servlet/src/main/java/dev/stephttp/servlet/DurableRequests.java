@@ -45,7 +45,7 @@ final class DurableRequests {
     this.config = config;
     this.settings = config.clientSettings();
     CallbackOrigin origin = config.callbackOrigin(settings);
-    this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings));
+    this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings), config.checkpointBackpressureTimeout);
     String redirectBase = config.redirectBaseUrl != null ? stripSlash(config.redirectBaseUrl) : settings.baseUrl();
     Suspensions suspensions = new Suspensions();
     this.sync = new SyncPhase(config, origin, pipeline, redirectBase, suspensions);
@@ -147,6 +147,10 @@ final class DurableRequests {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  CheckpointStats stats() {
+    return new CheckpointStats(pipeline.queued(), pipeline.runsDropped(), pipeline.runsRefused());
   }
 
   void close() {

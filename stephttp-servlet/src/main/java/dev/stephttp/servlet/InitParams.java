@@ -53,6 +53,9 @@ final class InitParams {
     if ((v = value(param, "maxBufferedResponseBytes")) != null) {
       b.maxBufferedResponseBytes(integer("maxBufferedResponseBytes", v));
     }
+    if ((v = value(param, "durableResponses")) != null) {
+      b.durableResponses(bool("durableResponses", v));
+    }
     if ((v = value(param, "maxCapturedRequestBytes")) != null) {
       b.maxCapturedRequestBytes(integer("maxCapturedRequestBytes", v));
     }

@@ -79,6 +79,20 @@ public final class StepHttp {
     return idle;
   }
 
+  /** What the checkpoint pipelines of every filter in this JVM have queued, dropped and refused. */
+  public static CheckpointStats checkpointStats() {
+    long queued = 0;
+    long dropped = 0;
+    long refused = 0;
+    for (DurableRequests d : OPEN) {
+      CheckpointStats s = d.stats();
+      queued += s.queuedOps();
+      dropped += s.runsDropped();
+      refused += s.runsRefused();
+    }
+    return new CheckpointStats(queued, dropped, refused);
+  }
+
   static void register(DurableRequests d) {
     OPEN.add(d);
   }

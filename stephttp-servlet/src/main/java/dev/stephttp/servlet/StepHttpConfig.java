@@ -33,6 +33,9 @@ public final class StepHttpConfig {
   final int maxBufferedResponseBytes;
   final int maxCapturedRequestBytes;
   final Duration asyncSwitchTimeout;
+  final boolean durableResponses;
+  final Duration checkpointBackpressureTimeout;
+  final int checkpointQueueCapacity;
   final int apiAttempts;
   final Duration apiRetryDelay;
   final Map<String, String> environment;
@@ -52,6 +55,9 @@ public final class StepHttpConfig {
     this.maxBufferedResponseBytes = b.maxBufferedResponseBytes;
     this.maxCapturedRequestBytes = b.maxCapturedRequestBytes;
     this.asyncSwitchTimeout = b.asyncSwitchTimeout;
+    this.durableResponses = b.durableResponses;
+    this.checkpointBackpressureTimeout = b.checkpointBackpressureTimeout;
+    this.checkpointQueueCapacity = b.checkpointQueueCapacity;
     this.apiAttempts = b.apiAttempts;
     this.apiRetryDelay = b.apiRetryDelay;
     this.environment = b.environment;
@@ -79,6 +85,9 @@ public final class StepHttpConfig {
     b.maxBufferedResponseBytes = maxBufferedResponseBytes;
     b.maxCapturedRequestBytes = maxCapturedRequestBytes;
     b.asyncSwitchTimeout = asyncSwitchTimeout;
+    b.durableResponses = durableResponses;
+    b.checkpointBackpressureTimeout = checkpointBackpressureTimeout;
+    b.checkpointQueueCapacity = checkpointQueueCapacity;
     b.apiAttempts = apiAttempts;
     b.apiRetryDelay = apiRetryDelay;
     b.environment = environment;
@@ -102,7 +111,8 @@ public final class StepHttpConfig {
   ClientSettings clientSettings() {
     ClientSettings.Overrides o = new ClientSettings.Overrides(
         baseUrl, eventBaseUrl, signingKey, signingKeyFallback, eventKey, dev);
-    return ClientSettings.resolve(o, environment).withApiRetries(apiAttempts, apiRetryDelay);
+    ClientSettings resolved = ClientSettings.resolve(o, environment).withApiRetries(apiAttempts, apiRetryDelay);
+    return resolved.withCheckpointing(resolved.checkpointThreads(), checkpointQueueCapacity);
   }
 
   /** Where re-entries go, given the resolved settings; fails outside dev mode when unknown. */
@@ -118,6 +128,7 @@ public final class StepHttpConfig {
         + ", defaultAsyncResponse=" + defaultAsyncResponse
         + ", maxBufferedResponseBytes=" + maxBufferedResponseBytes
         + ", maxCapturedRequestBytes=" + maxCapturedRequestBytes
+        + ", durableResponses=" + durableResponses
         + ", signingKey=" + (signingKey == null ? "unset" : "set") + "}";
   }
 
@@ -129,7 +140,8 @@ public final class StepHttpConfig {
    * domain} from {@code INNGEST_SERVE_ORIGIN}, else unset (required outside dev mode unless {@code
    * trustForwardedOrigin}); {@code trustForwardedOrigin} false; {@code trackAllEndpoints} false; {@code
    * defaultAsyncResponse} {@link AsyncResponse#redirect()}; both byte limits 1 MiB; {@code
-   * asyncSwitchTimeout} 30 s; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
+   * asyncSwitchTimeout} 30 s; {@code durableResponses} false; {@code checkpointBackpressureTimeout}
+   * 10 s; {@code checkpointQueueCapacity} 10,000 ops; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
    * Not thread-safe.
    */
   public static final class Builder {
@@ -147,6 +159,9 @@ public final class StepHttpConfig {
     private int maxBufferedResponseBytes = DEFAULT_MAX_BYTES;
     private int maxCapturedRequestBytes = DEFAULT_MAX_BYTES;
     private Duration asyncSwitchTimeout = Duration.ofSeconds(30);
+    private boolean durableResponses;
+    private Duration checkpointBackpressureTimeout = Duration.ofSeconds(10);
+    private int checkpointQueueCapacity = 10_000;
     private int apiAttempts = 5;
     private Duration apiRetryDelay = Duration.ofMillis(100);
     private Map<String, String> environment = System.getenv();
@@ -249,13 +264,38 @@ public final class StepHttpConfig {
       return this;
     }
 
-    /** How long the async switch waits for the orchestrator before answering 503. */
+    /**
+     * How long the async switch (and, with {@link #durableResponses}, a finished request) waits for
+     * the orchestrator to acknowledge the run before answering 503.
+     */
     public Builder asyncSwitchTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("asyncSwitchTimeout must be positive, was " + timeout);
-      }
-      this.asyncSwitchTimeout = timeout;
+      this.asyncSwitchTimeout = positive("asyncSwitchTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Holds each finished request's response until the orchestrator has acknowledged every
+     * checkpoint of its run, completion included, so that a 2xx always names a stored run; a run not
+     * acknowledged within {@link #asyncSwitchTimeout} is answered 503 instead. Costs the user one
+     * orchestrator round trip per request. Default false: the response goes out first and the run
+     * is recorded in the background (a run can go unrecorded if the app dies in between or the
+     * orchestrator is down). Responses larger than {@link #maxBufferedResponseBytes}, and those of
+     * async servlets, cannot be held and go out as usual.
+     */
+    public Builder durableResponses(boolean durable) {
+      this.durableResponses = durable;
+      return this;
+    }
+
+    /**
+     * How long a step waits for room in the checkpoint queue when the orchestrator answers but
+     * slower than the app produces steps (backpressure). Past it the step is not recorded and the
+     * request is answered 503 {@code orchestrator_busy}. An orchestrator that does not answer at all
+     * is not waited for: the run's checkpoints are dropped, logged and counted ({@link
+     * StepHttp#checkpointStats()}).
+     */
+    public Builder checkpointBackpressureTimeout(Duration timeout) {
+      this.checkpointBackpressureTimeout = positive("checkpointBackpressureTimeout", timeout);
       return this;
     }
 
@@ -278,6 +318,23 @@ public final class StepHttpConfig {
     /** Builds the configuration; the environment is read when the filter starts. */
     public StepHttpConfig build() {
       return new StepHttpConfig(this);
+    }
+
+    /**
+     * Ops of sync-phase runs waiting to be sent, across requests: the memory the checkpoint queue may
+     * hold. A full queue applies {@link #checkpointBackpressureTimeout}.
+     */
+    public Builder checkpointQueueCapacity(int ops) {
+      this.checkpointQueueCapacity = positive("checkpointQueueCapacity", ops);
+      return this;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name + " == null");
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
     }
 
     private static int positive(String name, int value) {

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncPhase {
   private static final Logger log = LoggerFactory.getLogger(SyncPhase.class);
+  private static final String UNAVAILABLE = "orchestrator_unavailable";
+  private static final String BUSY = "orchestrator_busy";
+  private static final String ASYNC_NOT_RECORDED =
+      "The request needs to continue asynchronously, but the orchestrator could not record it. Retry later.";
+  private static final String NOT_RECORDED = "The orchestrator could not confirm that this request was recorded. Retry later.";
+  private static final String BUSY_MESSAGE = "The orchestrator is too busy to record this request. Retry later.";
 
   private final StepHttpConfig config;
   private final CallbackOrigin origin;
@@ -82,15 +89,72 @@ final class SyncPhase {
       completeWhenAsyncEnds(run, checkpoints, request, buffered, started);
       return;
     }
+    if (config.durableResponses && recorded(run) && !buffered.released()) {
+      respondOnceDurable(run, checkpoints, response, buffered, started);
+      return;
+    }
     buffered.finish();
     // docs/how-it-works.md: the user's response goes out before RunComplete is queued.
     response.flushBuffer();
     complete(run, checkpoints, buffered, response.getStatus(), started);
   }
 
+  /**
+   * docs/how-it-works.md, durable responses: the handler's answer is held until every checkpoint of
+   * the run, its completion included, is acknowledged; a run that cannot be recorded in time is
+   * answered 503 instead, so a 200 always names a stored run.
+   */
+  private void respondOnceDurable(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response,
+      BufferedResponse buffered, long started) throws IOException {
+    if (checkpoints.lostOps()) {
+      buffered.discard();
+      response.reset();
+      stamp(response, run.runId());
+      unavailable(run, checkpoints, response, UNAVAILABLE, NOT_RECORDED, "checkpoints of the run were dropped");
+      return;
+    }
+    checkpoints.finish(runComplete(result(run, buffered, buffered.getStatus(), started)), false);
+    String failure;
+    try {
+      checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      buffered.finish();
+      response.flushBuffer();
+      return;
+    } catch (ExecutionException | TimeoutException e) {
+      failure = String.valueOf((e instanceof ExecutionException ? e.getCause() : e).getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = "interrupted";
+    }
+    // The completion is on its way and may still arrive: the run may end up recorded with the answer
+    // this user never saw (documented); what cannot happen is a 200 for a run that is not stored.
+    log.warn("run {}: its checkpoints were not acknowledged within asyncSwitchTimeout ({}), answering 503: {}",
+        run.runId(), config.asyncSwitchTimeout, failure);
+    pipeline.countRefused();
+    buffered.discard();
+    response.reset();
+    stamp(response, run.runId());
+    response.setHeader("Retry-After", "5");
+    ErrorBodies.write(response, 503, ErrorBodies.errors(UNAVAILABLE, NOT_RECORDED));
+  }
+
   private void switchToAsync(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
       HttpServletResponse response, BufferedResponse buffered, Suspension suspension) throws IOException {
     GeneratorOpcode op = suspension.op();
+    if (suspension.reason() == Suspension.Reason.UNRECORDED) {
+      // docs/how-it-works.md, backpressure: the run could not be recorded, so the user must not be told it was.
+      String reason = "step '" + op.name() + "' could not be recorded within checkpointBackpressureTimeout";
+      if (buffered.released()) {
+        log.warn("run {}: the response was already committed; the client keeps the partial response", run.runId());
+        unavailable(run, checkpoints, null, BUSY, BUSY_MESSAGE, reason);
+        return;
+      }
+      buffered.discard();
+      response.reset();
+      stamp(response, run.runId());
+      unavailable(run, checkpoints, response, BUSY, BUSY_MESSAGE, reason);
+      return;
+    }
     if (buffered.released()) {
       log.warn("run {}: the response was already committed when the handler reached {} '{}'; the run continues"
           + " in the background and the client keeps the partial response", run.runId(), op.op(), op.name());
@@ -104,15 +168,15 @@ final class SyncPhase {
       created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      unavailable(run, checkpoints, response, String.valueOf(cause.getMessage()));
+      unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, String.valueOf(cause.getMessage()));
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      unavailable(run, checkpoints, response, "interrupted");
+      unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, "interrupted");
       return;
     }
     if (created.token() == null || created.token().isBlank()) {
-      unavailable(run, checkpoints, response, "the orchestrator returned no run-output token");
+      unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, "the orchestrator returned no run-output token");
       return;
     }
     String outputUrl = redirectBase + "/v1/http/runs/" + run.runId() + "/output?token="
@@ -132,20 +196,26 @@ final class SyncPhase {
     }
   }
 
-  private void unavailable(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response, String reason)
-      throws IOException {
-    log.warn("run {}: could not be made durable at the orchestrator, answering 503: {}", run.runId(), reason);
-    byte[] body = ErrorBodies.errors("orchestrator_unavailable",
-        "The request needs to continue asynchronously, but the orchestrator could not record it. Retry later.");
+  /**
+   * Answers 503 {@code code} with {@code message} (unless {@code response} is null: it was already
+   * committed) and ends whatever of the run reached the orchestrator with that same answer.
+   */
+  private void unavailable(SyncRun run, RunCheckpoints checkpoints, @Nullable HttpServletResponse response, String code,
+      String message, String reason) throws IOException {
+    log.warn("run {}: could not be recorded at the orchestrator, answering 503: {}", run.runId(), reason);
+    pipeline.countRefused();
+    byte[] body = ErrorBodies.errors(code, message);
     // The user is told to retry, so this run must not go on: whatever of it may have reached the
     // orchestrator (a late create-run, a lost answer) is ended with the answer the user gets.
     // Queued before the answer is written, so that whoever sees the 503 also sees it queued.
     ApiResult result = new ApiResult(503, java.util.Map.of("content-type", "application/json", "retry-after", "5"),
         new String(body, StandardCharsets.UTF_8), (System.currentTimeMillis() - run.receivedAt()) * 1_000_000L,
-        "OrchestratorUnavailable", null);
+        code.equals(BUSY) ? "OrchestratorBusy" : "OrchestratorUnavailable", null);
     checkpoints.finish(runComplete(result), true);
-    response.setHeader("Retry-After", "5");
-    ErrorBodies.write(response, 503, body);
+    if (response != null) {
+      response.setHeader("Retry-After", "5");
+      ErrorBodies.write(response, 503, body);
+    }
   }
 
   private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response,
@@ -159,7 +229,7 @@ final class SyncPhase {
       ErrorBodies.write(response, 500, body);
       response.flushBuffer();
     }
-    if (run.execution().producedOps() || config.trackAllEndpoints) {
+    if (recorded(run)) {
       ApiResult result = new ApiResult(500, java.util.Map.of("content-type", "application/json"),
           new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
       checkpoints.finish(runComplete(result), false);
@@ -187,9 +257,17 @@ final class SyncPhase {
   }
 
   private void complete(SyncRun run, RunCheckpoints checkpoints, BufferedResponse buffered, int status, long started) {
-    if (!run.execution().producedOps() && !config.trackAllEndpoints) {
-      return; // docs/how-it-works.md: a run without steps is not recorded
+    if (recorded(run)) {
+      checkpoints.finish(runComplete(result(run, buffered, status, started)), false);
     }
+  }
+
+  /** Whether the run is sent to the orchestrator: docs/how-it-works.md, a run without steps is not recorded. */
+  private boolean recorded(SyncRun run) {
+    return run.execution().producedOps() || config.trackAllEndpoints;
+  }
+
+  private static ApiResult result(SyncRun run, BufferedResponse buffered, int status, long started) {
     byte[] body = buffered.bodyCopy();
     String text = null;
     if (!run.execution().options().omitResponseBody()) {
@@ -199,8 +277,7 @@ final class SyncPhase {
         text = new String(body, StandardCharsets.UTF_8);
       }
     }
-    ApiResult result = new ApiResult(status, buffered.headers(), text, System.nanoTime() - started, null, null);
-    checkpoints.finish(runComplete(result), false);
+    return new ApiResult(status, buffered.headers(), text, System.nanoTime() - started, null, null);
   }
 
   /** Every response of a run names it (docs/how-it-works.md) and the library (docs/how-it-works.md). */

@@ -35,7 +35,13 @@ final class ConfigFactory {
             ? AsyncResponse.token() : AsyncResponse.redirect())
         .maxBufferedResponseBytes(bytes("max-buffered-response-bytes", p.getMaxBufferedResponseBytes()))
         .maxCapturedRequestBytes(bytes("max-captured-request-bytes", p.getMaxCapturedRequestBytes()))
-        .asyncSwitchTimeout(positive("async-switch-timeout", p.getAsyncSwitchTimeout()));
+        .asyncSwitchTimeout(positive("async-switch-timeout", p.getAsyncSwitchTimeout()))
+        .durableResponses(p.isDurableResponses())
+        .checkpointBackpressureTimeout(positive("checkpoint-backpressure-timeout", p.getCheckpointBackpressureTimeout()));
+    if (p.getCheckpointQueueCapacity() < 1) {
+      throw invalid("checkpoint-queue-capacity", p.getCheckpointQueueCapacity(), "must be at least 1");
+    }
+    b.checkpointQueueCapacity(p.getCheckpointQueueCapacity());
     if (p.getDev() != null) {
       b.dev(p.getDev());
     }

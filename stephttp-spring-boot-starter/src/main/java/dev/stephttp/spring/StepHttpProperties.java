@@ -103,8 +103,26 @@ public final class StepHttpProperties {
   @DataSizeUnit(DataUnit.BYTES)
   private DataSize maxCapturedRequestBytes = DataSize.ofMegabytes(1);
 
-  /** How long the async switch waits for the orchestrator before answering 503. */
+  /**
+   * How long the async switch (and, with durable responses, a finished request) waits for the
+   * orchestrator before answering 503.
+   */
   private Duration asyncSwitchTimeout = Duration.ofSeconds(30);
+
+  /**
+   * Holds each finished request's response until the orchestrator has acknowledged its run,
+   * completion included, so that a 2xx always names a stored run (503 when that fails in time).
+   */
+  private boolean durableResponses;
+
+  /**
+   * How long a step waits for room in the checkpoint queue while the orchestrator is busy; past it
+   * the request is answered 503 orchestrator_busy.
+   */
+  private Duration checkpointBackpressureTimeout = Duration.ofSeconds(10);
+
+  /** Ops of sync-phase runs waiting to be sent, across requests. */
+  private int checkpointQueueCapacity = 10_000;
 
   /** Retries of the calls to the orchestrator's API. */
   private final ApiRetries apiRetries = new ApiRetries();
@@ -369,6 +387,36 @@ public final class StepHttpProperties {
   /** Sets how long the async switch waits for the orchestrator. */
   public void setAsyncSwitchTimeout(Duration asyncSwitchTimeout) {
     this.asyncSwitchTimeout = asyncSwitchTimeout;
+  }
+
+  /** Whether responses wait until their run is acknowledged. */
+  public boolean isDurableResponses() {
+    return durableResponses;
+  }
+
+  /** Sets whether responses wait until their run is acknowledged. */
+  public void setDurableResponses(boolean durableResponses) {
+    this.durableResponses = durableResponses;
+  }
+
+  /** How long a step waits for room in a full checkpoint queue. */
+  public Duration getCheckpointBackpressureTimeout() {
+    return checkpointBackpressureTimeout;
+  }
+
+  /** Sets how long a step waits for room in a full checkpoint queue. */
+  public void setCheckpointBackpressureTimeout(Duration checkpointBackpressureTimeout) {
+    this.checkpointBackpressureTimeout = checkpointBackpressureTimeout;
+  }
+
+  /** The checkpoint queue's capacity in ops. */
+  public int getCheckpointQueueCapacity() {
+    return checkpointQueueCapacity;
+  }
+
+  /** Sets the checkpoint queue's capacity in ops. */
+  public void setCheckpointQueueCapacity(int checkpointQueueCapacity) {
+    this.checkpointQueueCapacity = checkpointQueueCapacity;
   }
 
   /** Retries of the calls to the orchestrator. */

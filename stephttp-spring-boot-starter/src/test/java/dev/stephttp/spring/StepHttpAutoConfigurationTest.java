@@ -109,6 +109,8 @@ class StepHttpAutoConfigurationTest {
       "stephttp.max-captured-request-bytes|0",
       "stephttp.max-buffered-response-bytes|4GB",
       "stephttp.async-switch-timeout|0s",
+      "stephttp.checkpoint-backpressure-timeout|-1s",
+      "stephttp.checkpoint-queue-capacity|0",
       "stephttp.api-retries.attempts|0",
       "stephttp.api-retries.first-delay|-1s",
       "stephttp.url-patterns|orders",
