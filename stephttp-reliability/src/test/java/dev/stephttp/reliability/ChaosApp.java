@@ -31,10 +31,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The chaos suite's app, run as a process of its own so that it can be SIGKILLed:
  * {@code java -cp <test class path> dev.stephttp.reliability.ChaosApp <port> <orchestrator URL>
  * <signing key> <execution log>}. The real {@link StepHttpFilter} on embedded Jetty (127.0.0.1, the
- * given port) in front of four handlers; each request names its flow in {@code ?k=}:
+ * given port) in front of five handlers; each request names its flow in {@code ?k=}:
  *
  * <ul>
  *   <li>{@code /sync}: steps a and b, {@code 200 "sync <k>"};
+ *   <li>{@code /durable}: the same behind a second filter with {@code durableResponses(true)},
+ *       {@code 200 "durable <k>"};
  *   <li>{@code /sleep}: step a, {@code Step.sleep} of 300 ms to 1 s (fixed per key), step b,
  *       {@code 200 "slept <k>"};
  *   <li>{@code /wait}: step a, a wait for {@value #EVENT} with {@code data.k == k} (60 s), step b,
@@ -82,6 +84,9 @@ final class ChaosApp {
         .build();
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
+    // Registered first, so it handles /durable and the default filter lets those requests through.
+    context.addFilter(new FilterHolder(new StepHttpFilter(config.toBuilder().durableResponses(true).build())),
+        "/durable", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(new ServletHolder(app.new Handlers()), "/*");
     server.setHandler(context);
@@ -124,10 +129,10 @@ final class ChaosApp {
       }
       String answer;
       switch (req.getRequestURI()) {
-        case "/sync" -> {
+        case "/sync", "/durable" -> {
           Step.run("a", String.class, () -> execute(k, "a", false));
           Step.run("b", String.class, () -> execute(k, "b", false));
-          answer = "sync " + k;
+          answer = req.getRequestURI().substring(1) + " " + k;
         }
         case "/sleep" -> {
           Step.run("a", String.class, () -> execute(k, "a", false));
