@@ -7,35 +7,41 @@ import dev.stephttp.internal.wire.HttpRequestData;
 import dev.stephttp.internal.wire.TriggerEvent;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * One user request's run in the sync phase (docs/how-it-works.md): the execution its handler runs
  * in and the checkpoint stream the execution's ops go to. The integration supplies the HTTP
- * request the run started from and the handler's result; the run builds the create-run request
- * around the first ops and the closing {@code RunComplete}, so a step flows from the integration
- * through core to the wire. The execution is confined to the request's thread; the rest is
+ * request the run started from; the run builds the create-run request around the first ops, so a
+ * step flows from the integration through core to the wire. Starting a run is cheap: the request
+ * is read only when the run needs it, at its first op (a request that calls no step is never
+ * read). The execution and {@link #request()} are confined to the request's thread; the rest is
  * thread-safe.
  */
 public final class SyncRun {
   private final String runId;
   private final long receivedAt;
-  private final HttpRequestData request;
+  private final Supplier<HttpRequestData> source;
+  /** Read from {@link #source} on the request's thread; read by the sender thread for create-run. */
+  private volatile HttpRequestData request;
   private final RunCheckpoints checkpoints;
   private final Execution execution;
 
-  private SyncRun(CheckpointPipeline pipeline, HttpRequestData request, long receivedAt) {
+  private SyncRun(CheckpointPipeline pipeline, Supplier<HttpRequestData> source, long receivedAt) {
     this.runId = UlidCreator.getMonotonicUlid().toString();
     this.receivedAt = receivedAt;
-    this.request = request;
+    this.source = source;
     this.checkpoints = pipeline.open(runId, this::createRun);
-    this.execution = Execution.sync(runId, checkpoints, pipeline.client());
+    this.execution = Execution.sync(runId, this::emit, pipeline.client());
   }
 
   /**
-   * Starts the run of a user's request with a new run ID; {@code request} is recorded by the
-   * create-run call, with the function ID and, unless omitted, the body the handler's options give.
+   * Starts the run of a user's request with a new run ID. {@code request} is called once, on the
+   * request's thread, when the run first needs it (its first op, or {@link #request()}); what it
+   * returns is recorded by the create-run call, with the function ID and, unless omitted, the body
+   * that the handler's options give.
    */
-  public static SyncRun start(CheckpointPipeline pipeline, HttpRequestData request) {
+  public static SyncRun start(CheckpointPipeline pipeline, Supplier<HttpRequestData> request) {
     return new SyncRun(Objects.requireNonNull(pipeline, "pipeline == null"),
         Objects.requireNonNull(request, "request == null"), System.currentTimeMillis());
   }
@@ -49,9 +55,18 @@ public final class SyncRun {
     return receivedAt;
   }
 
-  /** The request the run started from, as the integration supplied it. */
+  /**
+   * The request the run started from, as the integration supplies it; read at the first call,
+   * which must be on the request's thread (a run that ends without an op must call it before it
+   * ends, so that its create-run never reads the request from another thread).
+   */
   public HttpRequestData request() {
-    return request;
+    HttpRequestData r = request;
+    if (r == null) {
+      r = Objects.requireNonNull(source.get(), "the integration supplied no request data");
+      request = r;
+    }
+    return r;
   }
 
   public Execution execution() {
@@ -62,10 +77,16 @@ public final class SyncRun {
     return checkpoints;
   }
 
+  /** {@link RunCheckpoints#emit}, the run's request read first, on the request's thread. */
+  private boolean emit(GeneratorOpcode op) {
+    request();
+    return checkpoints.emit(op);
+  }
+
   /** The create-run request around the run's first ops (docs/protocol.md §2.1). */
   CreateRunRequest createRun(List<GeneratorOpcode> firstOps) {
     RunOptions options = execution.options();
-    HttpRequestData r = request;
+    HttpRequestData r = Objects.requireNonNull(request, "request() was not read before the run's first op");
     HttpRequestData data = new HttpRequestData(r.domain(), r.method(), r.path(), options.functionId(), r.ip(),
         r.contentType(), r.queryParams(), options.omitRequestBody() ? "" : r.body());
     TriggerEvent event = new TriggerEvent(TriggerEvent.HTTP_REQUEST, data, null, receivedAt, null, null);

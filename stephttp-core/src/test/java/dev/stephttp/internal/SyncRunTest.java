@@ -3,6 +3,7 @@ package dev.stephttp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.f4b6a3.ulid.Ulid;
+import dev.stephttp.Step;
 import dev.stephttp.internal.wire.CreateRunRequest;
 import dev.stephttp.internal.wire.GeneratorOpcode;
 import dev.stephttp.internal.wire.HttpRequestData;
@@ -11,6 +12,8 @@ import dev.stephttp.internal.wire.StepIds;
 import dev.stephttp.internal.wire.TriggerEvent;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,9 +37,10 @@ class SyncRunTest {
   @Test
   void createRunRecordsTheRequestWithTheHandlersOptions() {
     long before = System.currentTimeMillis();
-    SyncRun run = SyncRun.start(pipeline, REQUEST);
+    SyncRun run = SyncRun.start(pipeline, () -> REQUEST);
     run.execution().options().functionId("orders");
     run.execution().options().retries(5);
+    assertThat(run.request()).isSameAs(REQUEST);
 
     CreateRunRequest create = run.createRun(List.of(OP));
 
@@ -56,10 +60,32 @@ class SyncRunTest {
 
   @Test
   void anOmittedRequestBodyIsNotRecorded() {
-    SyncRun run = SyncRun.start(pipeline, REQUEST);
+    SyncRun run = SyncRun.start(pipeline, () -> REQUEST);
     run.execution().options().omitRequestBody(true);
+    run.request();
 
     assertThat(run.createRun(List.of(OP)).event().data().body()).isEmpty();
     assertThat(run.createRun(List.of(OP)).retries()).isEqualTo(RunOptions.DEFAULT_RETRIES);
+  }
+
+  @Test
+  void theRequestIsReadOnceAtTheFirstOpOnTheHandlersThread() {
+    AtomicInteger reads = new AtomicInteger();
+    List<Thread> readers = new CopyOnWriteArrayList<>();
+    SyncRun run = SyncRun.start(pipeline, () -> {
+      reads.incrementAndGet();
+      readers.add(Thread.currentThread());
+      return REQUEST;
+    });
+    try (Execution.Scope scope = run.execution().enter()) {
+      assertThat(reads).hasValue(0); // a request that calls no step is never read
+      Step.run("a", Integer.class, () -> 1);
+      assertThat(reads).hasValue(1);
+      Step.run("b", Integer.class, () -> 2);
+    }
+    assertThat(reads).hasValue(1);
+    assertThat(readers).containsExactly(Thread.currentThread());
+    assertThat(run.request()).isSameAs(REQUEST);
+    assertThat(reads).hasValue(1);
   }
 }

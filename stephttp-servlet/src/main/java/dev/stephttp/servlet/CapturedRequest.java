@@ -30,54 +30,85 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The user's request with its body read up front (docs/how-it-works.md: the body is never lost and a
- * re-entry replays exactly what the handler saw). Bodies up to the limit are served from the
- * captured copy, form parameters included; larger bodies stream through uncaptured. A user's
- * multipart body is left to the container. A re-entry's body is always read, whatever its type,
- * because its signature covers it; a multipart re-entry (whose recorded body is empty: the user's
- * multipart body was not captured) is served from that copy, so its handler sees no parts and only
- * the query's parameters. Confined to the request's thread.
+ * The user's request with its body captured (docs/how-it-works.md: the body is never lost and a
+ * re-entry replays exactly what the handler saw). A user's request is captured lazily, the first
+ * time the handler reads the body or its form parameters or the run needs the body (its first
+ * step), so that a request that calls no step and reads no body costs no copy; a re-entry's body
+ * is read at once, whatever its type, because its signature covers it. Bodies up to the limit are
+ * then served from the captured copy, form parameters included; larger bodies stream through
+ * uncaptured. A user's multipart body is left to the container. A multipart re-entry (whose
+ * recorded body is empty: the user's multipart body was not captured) is served from its copy, so
+ * its handler sees no parts and only the query's parameters. Confined to the request's thread.
  */
 final class CapturedRequest extends HttpServletRequestWrapper {
-  private final byte[] body;
-  private final boolean complete;
-  private final InputStream overflow;
+  private final int limit;
   private final boolean multipart;
+  private boolean captured;
+  private byte[] body;
+  private boolean complete;
+  private InputStream overflow;
   private Map<String, String[]> parameters;
   private boolean streamTaken;
   private Runnable onStartAsync = () -> {};
 
-  private CapturedRequest(HttpServletRequest request, byte[] body, boolean complete, InputStream overflow) {
+  private CapturedRequest(HttpServletRequest request, int limit) {
     super(request);
-    this.body = body;
-    this.complete = complete;
-    this.overflow = overflow;
+    this.limit = limit;
     this.multipart = isMultipart(request.getContentType());
   }
 
-  /** Captures a user's request: a multipart body stays with the container, uncaptured. */
-  static CapturedRequest capture(HttpServletRequest request, int limit) throws IOException {
-    if (isMultipart(request.getContentType())) {
-      return new CapturedRequest(request, new byte[0], false, null);
+  /**
+   * Wraps a user's request; its body is read when first needed. A multipart body stays with the
+   * container, uncaptured.
+   */
+  static CapturedRequest capture(HttpServletRequest request, int limit) {
+    CapturedRequest captured = new CapturedRequest(request, limit);
+    if (captured.multipart) {
+      captured.captured(new byte[0], false, null);
     }
-    return read(request, limit);
+    return captured;
   }
 
   /**
-   * Captures a re-entry's body whatever its content type (its signature must be checked against
-   * it); incomplete when it exceeds {@code limit}.
+   * Captures a re-entry's body now, whatever its content type (its signature must be checked
+   * against it); incomplete when it exceeds {@code limit}.
    */
   static CapturedRequest captureReentry(HttpServletRequest request, int limit) throws IOException {
-    return read(request, limit);
+    CapturedRequest captured = new CapturedRequest(request, limit);
+    captured.read();
+    return captured;
   }
 
-  private static CapturedRequest read(HttpServletRequest request, int limit) throws IOException {
+  /** Captures the body if not done yet; a body that cannot be read counts as not captured. */
+  private void ensureCaptured() {
+    if (!captured) {
+      try {
+        read();
+      } catch (IOException | RuntimeException e) {
+        // The handler meets the same failure when it reads the body from the container.
+      }
+    }
+  }
+
+  private void read() throws IOException {
+    try {
+      readBody();
+    } catch (IOException | RuntimeException e) {
+      captured(new byte[0], false, null); // never read twice from a partly consumed stream
+      throw e;
+    }
+  }
+
+  private void readBody() throws IOException {
+    HttpServletRequest request = (HttpServletRequest) getRequest();
     long declared = request.getContentLengthLong();
     if (declared == 0) {
-      return new CapturedRequest(request, new byte[0], true, null);
+      captured(new byte[0], true, null);
+      return;
     }
     if (declared > limit) {
-      return new CapturedRequest(request, new byte[0], false, request.getInputStream());
+      captured(new byte[0], false, request.getInputStream());
+      return;
     }
     InputStream in = request.getInputStream();
     ByteArrayOutputStream buf = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
@@ -88,19 +119,28 @@ final class CapturedRequest extends HttpServletRequestWrapper {
     }
     if (buf.size() > limit) {
       byte[] prefix = buf.toByteArray();
-      return new CapturedRequest(request, new byte[0], false,
-          new SequenceInputStream(new ByteArrayInputStream(prefix), in));
+      captured(new byte[0], false, new SequenceInputStream(new ByteArrayInputStream(prefix), in));
+      return;
     }
-    return new CapturedRequest(request, buf.toByteArray(), true, null);
+    captured(buf.toByteArray(), true, null);
   }
 
-  /** Whether {@link #body()} is the whole body. */
+  private void captured(byte[] body, boolean complete, InputStream overflow) {
+    this.captured = true;
+    this.body = body;
+    this.complete = complete;
+    this.overflow = overflow;
+  }
+
+  /** Whether {@link #body()} is the whole body; captures it if not done yet. */
   boolean complete() {
+    ensureCaptured();
     return complete;
   }
 
-  /** The captured body (empty when not captured). */
+  /** The captured body (empty when not captured); captures it if not done yet. */
   byte[] body() {
+    ensureCaptured();
     return body;
   }
 
@@ -110,6 +150,9 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public ServletInputStream getInputStream() throws IOException {
+    if (!captured) {
+      read();
+    }
     if (!complete && overflow == null) {
       return super.getInputStream(); // multipart: the container owns the body
     }
@@ -119,6 +162,9 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public BufferedReader getReader() throws IOException {
+    if (!captured) {
+      read();
+    }
     if (!complete && overflow == null) {
       return super.getReader();
     }
@@ -127,12 +173,12 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public int getContentLength() {
-    return complete ? body.length : super.getContentLength();
+    return captured && complete ? body.length : super.getContentLength();
   }
 
   @Override
   public long getContentLengthLong() {
-    return complete ? body.length : super.getContentLengthLong();
+    return captured && complete ? body.length : super.getContentLengthLong();
   }
 
   @Override
@@ -159,7 +205,7 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public Collection<Part> getParts() throws IOException, ServletException {
-    if (!complete || !multipart) {
+    if (!multipart || !complete) { // a user's multipart body is never captured: complete is false
       return super.getParts();
     }
     if (body.length > 0) {
@@ -171,7 +217,7 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public Part getPart(String name) throws IOException, ServletException {
-    if (!complete || !multipart) {
+    if (!multipart || !complete) {
       return super.getPart(name);
     }
     getParts(); // throws when the parts are not available
@@ -201,6 +247,11 @@ final class CapturedRequest extends HttpServletRequestWrapper {
     if (parameters != null) {
       return parameters;
     }
+    if (!multipart && !isForm()) {
+      parameters = super.getParameterMap(); // nothing to decode from the body: no need to capture it
+      return parameters;
+    }
+    ensureCaptured();
     boolean capturedMultipart = complete && multipart;
     if (!capturedMultipart && (!isForm() || (!complete && overflow == null))) {
       parameters = super.getParameterMap();

@@ -59,7 +59,15 @@ final class SyncPhase {
   void handle(CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
       throws IOException, ServletException {
     long started = System.nanoTime();
-    SyncRun run = SyncRun.start(pipeline, requestData(request));
+    // A forward may change what these return (Undertow changes the request itself): taken now.
+    String method = request.getMethod();
+    String path = request.getRequestURI();
+    String query = request.getQueryString();
+    // docs/how-it-works.md: the rest of the request, its body included, is read at the run's first op.
+    SyncRun run = SyncRun.start(pipeline, () -> requestData(request, method, path, query));
+    if (config.trackAllEndpoints) {
+      run.request(); // every request is recorded: read it while it is surely readable
+    }
     RunCheckpoints checkpoints = run.checkpoints();
     Execution execution = run.execution();
     BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true,
@@ -81,7 +89,7 @@ final class SyncPhase {
       return;
     }
     if (thrown instanceof Exception) {
-      handlerFailed(run, checkpoints, response, buffered, started, (Exception) thrown);
+      handlerFailed(run, checkpoints, request, response, buffered, started, (Exception) thrown);
       return;
     }
     Suspensions.rethrowError(thrown);
@@ -218,9 +226,9 @@ final class SyncPhase {
     }
   }
 
-  private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response,
+  private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request, HttpServletResponse response,
       BufferedResponse buffered, long started, Exception e) throws IOException {
-    log.error("run {}: the handler of {} {} failed", run.runId(), run.request().method(), run.request().path(), e);
+    log.error("run {}: the handler of {} {} failed", run.runId(), request.getMethod(), request.getRequestURI(), e);
     byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId());
     if (!buffered.released()) {
       buffered.discard();
@@ -286,20 +294,20 @@ final class SyncPhase {
     response.setHeader("X-Inngest-SDK", Sdk.HEADER_VALUE);
   }
 
-  private HttpRequestData requestData(CapturedRequest request) {
+  /** The request as the run records it; reads the body if the handler has not. */
+  private HttpRequestData requestData(CapturedRequest request, String method, String path, String query) {
     String domain = origin.of(request);
     String forwarded = request.getHeader("X-Forwarded-For");
     String ip = forwarded != null && !forwarded.isBlank() ? forwarded
         : request.getHeader("X-Real-IP") != null ? request.getHeader("X-Real-IP") : request.getRemoteAddr();
     String body = request.complete() ? new String(request.body(), StandardCharsets.UTF_8) : "";
     if (!request.complete() && request.getContentLengthLong() != 0) {
-      log.info("{} {}: request body not captured (multipart or above maxCapturedRequestBytes); re-entries will"
-          + " see an empty body", request.getMethod(), request.getRequestURI());
+      log.info("{} {}: request body not captured (multipart, unreadable or above maxCapturedRequestBytes);"
+          + " re-entries will see an empty body", method, path);
     }
     String contentType = request.getContentType() == null ? "" : request.getContentType();
-    String query = request.getQueryString() == null ? "" : request.getQueryString();
     // Errata 14: the raw (encoded) request URI path.
-    return new HttpRequestData(domain, request.getMethod(), request.getRequestURI(), "", ip == null ? "" : ip,
-        contentType, query, body);
+    return new HttpRequestData(domain, method, path, "", ip == null ? "" : ip, contentType,
+        query == null ? "" : query, body);
   }
 }

@@ -48,7 +48,8 @@ final class Handlers {
         Map.entry("/omit", new Omit()),
         Map.entry("/async", new AsyncServlet()),
         Map.entry("/swallow", new Swallow()),
-        Map.entry("/upload", new Upload()));
+        Map.entry("/upload", new Upload()),
+        Map.entry("/late-body", new LateBody()));
   }
 
   static void text(HttpServletResponse resp, int status, String body) throws IOException {
@@ -166,6 +167,22 @@ final class Handlers {
       String q = req.getParameter("q");
       Step.run("greet", String.class, () -> "hello " + name);
       text(resp, 200, "name=" + name + " q=" + q);
+    }
+  }
+
+  /**
+   * A step before the body or the form is read: the run reads the body at its first op, and the
+   * handler still gets all of it.
+   */
+  static final class LateBody extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      Step.run("first", () -> bump("late.first"));
+      if (req.getContentType().startsWith("application/x-www-form-urlencoded")) {
+        text(resp, 200, "name=" + req.getParameter("name") + " q=" + req.getParameter("q"));
+      } else {
+        text(resp, 200, "body=" + new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
     }
   }
 

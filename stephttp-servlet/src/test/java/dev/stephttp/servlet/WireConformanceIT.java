@@ -352,6 +352,23 @@ class WireConformanceIT {
         .isEqualTo("01JEVENT000000000000000000");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"application/json", "application/x-www-form-urlencoded"})
+  void aBodyReadAfterTheFirstStepIsRecordedAndStillServed(String type) throws Exception {
+    boolean form = type.startsWith("application/x-www-form");
+    String sent = form ? "name=Ada+L%C3%B6v" : "{\"sku\":\"abc\"}";
+    Request request = new Request.Builder().url(app.baseUrl + "/late-body?q=search")
+        .post(RequestBody.create(sent, MediaType.get(type))).build();
+    try (Response response = app.http.newCall(request).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.body().string()).isEqualTo(form ? "name=Ada Löv q=search" : "body=" + sent);
+    }
+    orchestrator.await(WAIT, o -> !o.requestsTo(p -> p.equals("/v1/checkpoint")).isEmpty());
+    JsonNode data = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json().path("event").path("data");
+    assertThat(data.path("body").asText()).isEqualTo(sent);
+    assertThat(data.path("query_params").asText()).isEqualTo("q=search");
+  }
+
   @Test
   void formParametersAreServedFromTheCapturedBody() throws Exception {
     Request request = new Request.Builder().url(app.baseUrl + "/form?q=search")
