@@ -322,7 +322,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
     }
     released = true;
     if (held.size() > 0) {
-      getResponse().getOutputStream().write(held.toByteArray());
+      held.writeTo(getResponse().getOutputStream()); // one write, without a copy
     }
     held.reset();
   }
