@@ -74,6 +74,27 @@ class ChaosIT {
   private static final Duration SETTLE_DEADLINE = Duration.ofSeconds(45);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  /** A flow's deadline, which a round extends once the killed processes are back. Thread-safe. */
+  static final class Deadline {
+    private volatile long nanos;
+
+    Deadline(long nanos) {
+      this.nanos = nanos;
+    }
+
+    boolean passed() {
+      return System.nanoTime() >= nanos;
+    }
+
+    long remainingMillis() {
+      return Math.max(0, (nanos - System.nanoTime()) / 1_000_000);
+    }
+
+    synchronized void extendTo(long later) {
+      nanos = Math.max(nanos, later);
+    }
+  }
+
   /** What a round kills. */
   enum Target { ORCHESTRATOR, APP, BOTH }
 
@@ -226,7 +247,7 @@ class ChaosIT {
     }
     Kill kill = new Kill(Target.values()[random.nextInt(3)], random.nextInt(1500), random.nextInt(600));
     List<Future<?>> running = new ArrayList<>();
-    long deadline = System.nanoTime() + FLOW_DEADLINE.toNanos();
+    Deadline deadline = new Deadline(System.nanoTime() + FLOW_DEADLINE.toNanos());
     for (Flow f : flows) {
       running.add(flowThreads.submit(() -> f.run(deadline)));
     }
@@ -249,8 +270,12 @@ class ChaosIT {
     if (kill.target() != Target.ORCHESTRATOR) {
       app = startApp();
     }
+    // The time the processes took to come back (long on a loaded machine) does not count against
+    // the flows: from now on they have the whole deadline again.
+    deadline.extendTo(System.nanoTime() + FLOW_DEADLINE.toNanos());
     for (Future<?> f : running) {
-      f.get(FLOW_DEADLINE.toMillis() + 10_000, TimeUnit.MILLISECONDS); // each call ends by the deadline
+      // each call ends by the deadline
+      f.get(deadline.remainingMillis() + 10_000, TimeUnit.MILLISECONDS);
     }
     List<String> found = new ArrayList<>();
     Map<String, List<JsonNode>> runs = settle(round, roundStart, flows, found);
@@ -297,7 +322,7 @@ class ChaosIT {
       // A try of a wait flow that was not answered may start waiting after its event was sent.
       for (Flow f : flows) {
         if (f.kind.equals("wait") && open.stream().anyMatch(r -> key(r).equals(f.key))) {
-          f.sendEvent(System.nanoTime() + 2_000_000_000L);
+          f.sendEvent(new Deadline(System.nanoTime() + 2_000_000_000L));
         }
       }
       pause(250);
@@ -391,7 +416,7 @@ class ChaosIT {
       again.add(answeredEarlier.get(random.nextInt(answeredEarlier.size())));
     }
     for (Flow f : again) {
-      Answer a = f.follow(System.nanoTime() + 10_000_000_000L);
+      Answer a = f.follow(new Deadline(System.nanoTime() + 10_000_000_000L));
       if (a == null || a.status != 200 || !a.body.equals(f.expected())) {
         found.add(where + ": output URL of " + f.key + " (" + f.location + ") answers " + a + " after the round");
       }
@@ -597,9 +622,9 @@ class ChaosIT {
     }
 
     /** Sends the request until answered (a new request after a failed one), then follows the output. */
-    void run(long deadline) {
+    void run(Deadline deadline) {
       pause(delayMs);
-      while (answered == null && System.nanoTime() < deadline) {
+      while (answered == null && !deadline.passed()) {
         Try t = new Try(tries.size() + 1);
         tries.add(t);
         Request request = new Request.Builder()
@@ -639,8 +664,8 @@ class ChaosIT {
     }
 
     /** Follows the 303 until it answers (a killed orchestrator drops the long read: read again). */
-    @Nullable Answer follow(long deadline) {
-      while (System.nanoTime() < deadline) {
+    @Nullable Answer follow(Deadline deadline) {
+      while (!deadline.passed()) {
         try (Response r = call(new Request.Builder().url(location).build(), deadline)) {
           return new Answer(r.code(), r.body().string());
         } catch (IOException e) {
@@ -651,9 +676,9 @@ class ChaosIT {
     }
 
     /** Sends the flow's event until the orchestrator accepts it. */
-    boolean sendEvent(long deadline) {
+    boolean sendEvent(Deadline deadline) {
       String event = "{\"name\":\"" + ChaosApp.EVENT + "\",\"data\":{\"k\":\"" + key + "\"}}";
-      while (System.nanoTime() < deadline) {
+      while (!deadline.passed()) {
         Request request = new Request.Builder().url(orchestratorUrl() + "/e/" + ChaosApp.EVENT_KEY)
             .post(RequestBody.create(event, JSON_TYPE)).build();
         try (Response r = call(request, deadline)) {
@@ -670,9 +695,9 @@ class ChaosIT {
   }
 
   /** Executes a user's call that ends by {@code deadline} at the latest. */
-  private Response call(Request request, long deadline) throws IOException {
+  private Response call(Request request, Deadline deadline) throws IOException {
     okhttp3.Call c = user.newCall(request);
-    c.timeout().timeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+    c.timeout().timeout(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS);
     return c.execute();
   }
 
