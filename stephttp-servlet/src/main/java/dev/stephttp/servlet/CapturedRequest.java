@@ -38,7 +38,9 @@ import java.util.Map;
  * then served from the captured copy, form parameters included; larger bodies stream through
  * uncaptured. A user's multipart body is left to the container. A multipart re-entry (whose
  * recorded body is empty: the user's multipart body was not captured) is served from its copy, so
- * its handler sees no parts and only the query's parameters. Confined to the request's thread.
+ * its handler sees no parts and only the query's parameters. Capturing is thread-safe (an async
+ * servlet may read the body on its own thread while a step on the request's thread needs it);
+ * otherwise confined to the request's thread.
  */
 final class CapturedRequest extends HttpServletRequestWrapper {
   private final int limit;
@@ -79,8 +81,15 @@ final class CapturedRequest extends HttpServletRequestWrapper {
     return captured;
   }
 
+  /** Captures the body if not done yet, reporting a failure to read it. */
+  private synchronized void capture() throws IOException {
+    if (!captured) {
+      read();
+    }
+  }
+
   /** Captures the body if not done yet; a body that cannot be read counts as not captured. */
-  private void ensureCaptured() {
+  private synchronized void ensureCaptured() {
     if (!captured) {
       try {
         read();
@@ -150,9 +159,7 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public ServletInputStream getInputStream() throws IOException {
-    if (!captured) {
-      read();
-    }
+    capture();
     if (!complete && overflow == null) {
       return super.getInputStream(); // multipart: the container owns the body
     }
@@ -162,9 +169,7 @@ final class CapturedRequest extends HttpServletRequestWrapper {
 
   @Override
   public BufferedReader getReader() throws IOException {
-    if (!captured) {
-      read();
-    }
+    capture();
     if (!complete && overflow == null) {
       return super.getReader();
     }
@@ -172,12 +177,12 @@ final class CapturedRequest extends HttpServletRequestWrapper {
   }
 
   @Override
-  public int getContentLength() {
+  public synchronized int getContentLength() {
     return captured && complete ? body.length : super.getContentLength();
   }
 
   @Override
-  public long getContentLengthLong() {
+  public synchronized long getContentLengthLong() {
     return captured && complete ? body.length : super.getContentLengthLong();
   }
 

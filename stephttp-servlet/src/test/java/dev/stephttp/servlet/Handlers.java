@@ -49,7 +49,8 @@ final class Handlers {
         Map.entry("/async", new AsyncServlet()),
         Map.entry("/swallow", new Swallow()),
         Map.entry("/upload", new Upload()),
-        Map.entry("/late-body", new LateBody()));
+        Map.entry("/late-body", new LateBody()),
+        Map.entry("/async-body", new AsyncBody()));
   }
 
   static void text(HttpServletResponse resp, int status, String body) throws IOException {
@@ -234,6 +235,34 @@ final class Handlers {
           async.complete();
         }
       }).start();
+    }
+  }
+
+  /**
+   * An async servlet whose own thread reads the body before the first step, which runs on the
+   * request's thread: the run records the body that thread consumed.
+   */
+  static final class AsyncBody extends HttpServlet {
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      jakarta.servlet.AsyncContext async = req.startAsync();
+      java.util.concurrent.CompletableFuture<String> body = new java.util.concurrent.CompletableFuture<>();
+      new Thread(() -> {
+        try {
+          body.complete(new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+          body.completeExceptionally(e);
+        }
+      }).start();
+      String read;
+      try {
+        read = body.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+      Step.run("after-read", () -> bump("async-body.step"));
+      text(resp, 200, "body=" + read);
+      async.complete();
     }
   }
 

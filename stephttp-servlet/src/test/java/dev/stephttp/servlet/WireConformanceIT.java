@@ -370,6 +370,20 @@ class WireConformanceIT {
   }
 
   @Test
+  void aBodyAnAsyncServletsThreadReadIsRecordedAtTheFirstStep() throws Exception {
+    String sent = "{\"sku\":\"abc\"}";
+    Request request = new Request.Builder().url(app.baseUrl + "/async-body")
+        .post(RequestBody.create(sent, MediaType.get("application/json"))).build();
+    try (Response response = app.http.newCall(request).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.body().string()).isEqualTo("body=" + sent);
+    }
+    orchestrator.await(WAIT, o -> !o.requestsTo(p -> p.equals("/v1/checkpoint")).isEmpty());
+    JsonNode data = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint")).get(0).json().path("event").path("data");
+    assertThat(data.path("body").asText()).isEqualTo(sent);
+  }
+
+  @Test
   void formParametersAreServedFromTheCapturedBody() throws Exception {
     Request request = new Request.Builder().url(app.baseUrl + "/form?q=search")
         .post(RequestBody.create("name=Ada+L%C3%B6v", MediaType.get("application/x-www-form-urlencoded")))
