@@ -226,8 +226,8 @@ final class SyncPhase {
     }
   }
 
-  private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request, HttpServletResponse response,
-      BufferedResponse buffered, long started, Exception e) throws IOException {
+  private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
+      HttpServletResponse response, BufferedResponse buffered, long started, Exception e) throws IOException {
     log.error("run {}: the handler of {} {} failed", run.runId(), request.getMethod(), request.getRequestURI(), e);
     byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId());
     if (!buffered.released()) {
