@@ -1,6 +1,9 @@
 package dev.stephttp.benchmarks;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stephttp.Step;
+import dev.stephttp.servlet.StepHttp;
 import dev.stephttp.servlet.StepHttpConfig;
 import dev.stephttp.servlet.StepHttpFilter;
 import jakarta.servlet.DispatcherType;
@@ -11,7 +14,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -22,9 +28,10 @@ import org.eclipse.jetty.server.Server;
 /**
  * Measurement 2, filter overhead under load: one Jetty with three servlets — {@code /plain}
  * (no filter), {@code /filtered} (the filter, no step) and {@code /steps} (the filter and three
- * {@code Step.run} checkpointing to an orchestrator child process on this machine). A closed-loop
- * driver with a fixed number of keep-alive connections measures each in turn, for several rounds
- * (interleaved, so that drift in the machine's load hits all three alike).
+ * {@code Step.run} checkpointing to an orchestrator child process on this machine). The load
+ * driver (closed loop, or a fixed rate with {@code --rate}) measures each in turn, for several
+ * rounds (interleaved, so that drift in the machine's load hits all three alike); for
+ * {@code /steps} it counts the runs the orchestrator stored against the 200s served.
  */
 final class FilterLoad {
   static final List<String> PATHS = List.of("/plain", "/filtered", "/steps");
@@ -82,11 +89,22 @@ final class FilterLoad {
     return Loopback.start("app", 200, 8, context);
   }
 
-  static long countRuns(Path db) throws java.sql.SQLException {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
-        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM runs")) {
-      rs.next();
-      return rs.getLong(1);
+  /** Runs the orchestrator has stored, and how many of them are COMPLETED. */
+  record Stored(long runs, long completed) {}
+
+  /**
+   * Counts through the management API ({@code GET /api/v2/stats/runs}, runs queued in the last
+   * 24 hours), which any version of the orchestrator answers whatever its storage looks like.
+   */
+  static Stored stored(String orchestratorUrl) throws IOException {
+    try (RawHttp http = new RawHttp(orchestratorUrl, 30_000)) {
+      RawHttp.Response r = http.get("/api/v2/stats/runs");
+      if (r.status() != 200) {
+        throw new IllegalStateException("stats answered " + r.status() + ": " + r.text());
+      }
+      JsonNode window = new ObjectMapper().readTree(r.body()).path("data").path("window");
+      return new Stored(window.path("total").asLong(-1),
+          window.path("byStatus").path("COMPLETED").asLong(-1));
     }
   }
 
@@ -97,54 +115,78 @@ final class FilterLoad {
     long measure = a.integer("measure-ms", 10_000);
     long maxOps = a.integer("max-ops", 5_000_000);
     int workMillis = a.integer("work-ms", 0);
+    List<String> paths = List.of(a.text("paths", String.join(",", PATHS)).split(","));
+    if (!PATHS.containsAll(paths)) {
+      throw new IllegalArgumentException("--paths takes some of " + PATHS + ", not " + paths);
+    }
+    boolean fixedRate = a.decimal("rate", 0) > 0;
     Path dir = Files.createTempDirectory("stephttp-bench-filter");
-    Summary s = new Summary("Filter overhead: " + connections + " keep-alive connections, closed loop,"
-        + " " + measure / 1000.0 + " s per servlet per round, handler "
+    List<String> columns = new ArrayList<>(List.of("req/s", "p50 ms", "p90 ms", "p99 ms",
+        "max ms", "× plain req/s", "p99 / plain p99", "runs recorded %", "runs lost",
+        "runs incomplete", "errors"));
+    if (fixedRate) {
+      columns.add("unsent");
+    }
+    Summary s = new Summary("Filter overhead: " + Load.describe(a, connections) + ", "
+        + measure / 1000.0 + " s per servlet per round, handler "
         + (workMillis == 0 ? "does no work" : "waits " + workMillis + " ms (its own I/O)"),
-        List.of("req/s", "p50 ms", "p99 ms", "× plain req/s", "p99 / plain p99",
-            "runs recorded %", "errors"));
-    PATHS.forEach(s::row);
+        columns);
+    paths.forEach(s::row);
     Path db = dir.resolve("filter.db");
     try (ChildOrchestrator o = ChildOrchestrator.start(Bench.jar(a), db,
         Bench.orchestratorJvm(a), List.of())) {
       Server app = app(o.baseUrl(), workMillis);
       String base = Loopback.url(app);
       try {
-        long recorded = 0;
         for (int r = 1; r <= rounds; r++) {
-          Map<String, ClosedLoop.Result> results = new java.util.LinkedHashMap<>();
-          for (String path : PATHS) {
-            ClosedLoop.Result res = ClosedLoop.run(base, connections, warmup, measure, maxOps,
+          Map<String, Load.Result> results = new LinkedHashMap<>();
+          for (String path : paths) {
+            Stored before = path.equals("/steps") ? stored(o.baseUrl()) : null;
+            Load.Result res = Load.run(a, base, connections, warmup, measure, maxOps,
                 (http, t, seq) -> {
                   RawHttp.Response resp = http.get(path);
                   if (resp.status() != 200) {
                     throw new IllegalStateException(path + " answered " + resp.status());
                   }
-                });
+                }, () -> { }, () -> { });
             results.put(path, res);
-            if (path.equals("/steps")) {
-              // Under overload the checkpoint queue fills and runs are dropped (docs/how-it-works.md):
-              // count the runs the orchestrator actually recorded for the requests served.
-              long before = recorded;
-              dev.stephttp.servlet.StepHttp.awaitCheckpoints(java.time.Duration.ofSeconds(60));
-              recorded = countRuns(db);
-              s.add(path, "runs recorded %", 100.0 * (recorded - before) / res.total());
+            if (before != null) {
+              // Every /steps request answered 200 must become a stored, completed run. When the
+              // library drops checkpoints (a full queue, docs/how-it-works.md) it does not: count
+              // after the queue has drained.
+              if (!StepHttp.awaitCheckpoints(Duration.ofSeconds(60))) {
+                System.err.println("checkpoint queue not drained after 60 s");
+              }
+              Stored after = stored(o.baseUrl());
+              long runs = after.runs() - before.runs();
+              s.add(path, "runs recorded %", 100.0 * runs / res.total());
+              s.add(path, "runs lost", res.total() - runs);
+              s.add(path, "runs incomplete", runs - (after.completed() - before.completed()));
             }
-            System.err.printf("round %d %-10s %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d%n",
-                r, path, res.perSecond(), res.latencies().percentileMillis(0.5),
-                res.latencies().percentileMillis(0.99), res.errors());
+            System.err.printf("round %d %-10s %8.0f req/s  p50 %.2f ms  p99 %.2f ms  max %.1f ms"
+                + "  errors %d  unsent %d%n", r, path, res.perSecond(),
+                res.latencies().percentileMillis(0.5), res.latencies().percentileMillis(0.99),
+                res.latencies().maxMillis(), res.errors(), res.unsent());
           }
-          ClosedLoop.Result plain = results.get("/plain");
-          for (Map.Entry<String, ClosedLoop.Result> e : results.entrySet()) {
-            ClosedLoop.Result res = e.getValue();
+          Load.Result plain = results.get("/plain");
+          for (Map.Entry<String, Load.Result> e : results.entrySet()) {
+            Load.Result res = e.getValue();
             String row = e.getKey();
+            Latencies l = res.latencies();
             s.add(row, "req/s", res.perSecond());
-            s.add(row, "p50 ms", res.latencies().percentileMillis(0.5));
-            s.add(row, "p99 ms", res.latencies().percentileMillis(0.99));
-            s.add(row, "× plain req/s", res.perSecond() / plain.perSecond());
-            s.add(row, "p99 / plain p99", res.latencies().percentileMillis(0.99)
-                / plain.latencies().percentileMillis(0.99));
+            s.add(row, "p50 ms", l.percentileMillis(0.5));
+            s.add(row, "p90 ms", l.percentileMillis(0.9));
+            s.add(row, "p99 ms", l.percentileMillis(0.99));
+            s.add(row, "max ms", l.maxMillis());
+            if (plain != null) {
+              s.add(row, "× plain req/s", res.perSecond() / plain.perSecond());
+              s.add(row, "p99 / plain p99", l.percentileMillis(0.99)
+                  / plain.latencies().percentileMillis(0.99));
+            }
             s.add(row, "errors", res.errors());
+            if (fixedRate) {
+              s.add(row, "unsent", res.unsent());
+            }
           }
         }
       } finally {

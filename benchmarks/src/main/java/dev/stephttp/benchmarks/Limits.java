@@ -22,7 +22,8 @@ import org.eclipse.jetty.server.Server;
 final class Limits {
   private Limits() {}
 
-  static void measure(Args a, Summary s, int round) throws Exception {
+  /** Adds the two limit rows of one round; returns the HTTP ceiling in "runs"/s. */
+  static double measure(Args a, Summary s, int round) throws Exception {
     Latencies fsync = fsync(Files.createTempDirectory("stephttp-bench-fsync"),
         a.integer("fsync-samples", 300));
     s.add("limit: 4 KiB append + fsync (" + fsync.count() + " samples)", "run p50 ms",
@@ -30,7 +31,7 @@ final class Limits {
     s.add("limit: 4 KiB append + fsync (" + fsync.count() + " samples)", "run p99 ms",
         fsync.percentileMillis(0.99));
     int connections = a.integer("connections", 64);
-    ClosedLoop.Result http = httpCeiling(connections, a.integer("warmup-ms", 3000),
+    Load.Result http = httpCeiling(connections, a.integer("warmup-ms", 3000),
         a.integer("measure-ms", 10_000));
     String row = "limit: HTTP POST → 200 servlet, no store (2 req = 1 \"run\")";
     s.add(row, "runs/s", http.perSecond() / 2);
@@ -39,6 +40,7 @@ final class Limits {
     s.add(row, "run p99 ms", http.latencies().percentileMillis(0.99));
     System.err.printf("round %d fsync p50 %.2f ms p99 %.2f ms; HTTP ceiling %.0f req/s%n", round,
         fsync.percentileMillis(0.5), fsync.percentileMillis(0.99), http.perSecond());
+    return http.perSecond() / 2;
   }
 
   static Latencies fsync(Path dir, int samples) throws IOException {
@@ -60,7 +62,7 @@ final class Limits {
     return lat;
   }
 
-  static ClosedLoop.Result httpCeiling(int connections, long warmup, long measure)
+  static Load.Result httpCeiling(int connections, long warmup, long measure)
       throws Exception {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
@@ -82,7 +84,7 @@ final class Limits {
       String base = Loopback.url(server);
       String body = Bodies.create(Bodies.runId(), "http://127.0.0.1:9", "/load",
           Bodies.stepRun("a", "{\"order\":\"o-1\",\"total\":4200}"));
-      return ClosedLoop.run(base, connections, warmup, measure, Long.MAX_VALUE,
+      return Load.closed(base, connections, warmup, measure, Long.MAX_VALUE,
           (http, t, seq) -> OrchestratorLoad.expect200(http.post("/v1/checkpoint", body)));
     } finally {
       server.stop();

@@ -52,14 +52,17 @@ final class OrchestratorLoad {
     long maxOps = a.integer("max-ops", 2_000_000);
     List<String> modes = List.of(a.text("modes", "pipelined,unbatched").split(","));
     boolean withoutGroupCommit = !a.flag("skip-no-group-commit");
-    Summary s = new Summary("Orchestrator throughput: " + connections + " concurrent clients,"
+    boolean fixedRate = a.decimal("rate", 0) > 0;
+    List<String> columns = new ArrayList<>(List.of("runs/s", "× HTTP ceiling", "HTTP req/s",
+        "run p50 ms", "run p99 ms", "orch. CPU µs/run", "driver CPU µs/run", "errors"));
+    if (fixedRate) {
+      columns.add("unsent");
+    }
+    Summary s = new Summary("Orchestrator throughput: " + Load.describe(a, connections) + ","
         + " three-step runs, SQLite WAL synchronous=FULL, " + measure / 1000.0 + " s per row per"
-        + " round", List.of("runs/s", "HTTP req/s", "run p50 ms", "run p99 ms", "orch. CPU µs/run",
-            "driver CPU µs/run", "errors"));
+        + " round", columns);
     for (int r = 1; r <= rounds; r++) {
-      if (!a.flag("skip-limits")) {
-        Limits.measure(a, s, r);
-      }
+      double ceiling = a.flag("skip-limits") ? Double.NaN : Limits.measure(a, s, r);
       for (String mode : modes) {
         boolean unbatched = mode.equals("unbatched");
         int requestsPerRun = unbatched ? 4 : 2;
@@ -73,8 +76,8 @@ final class OrchestratorLoad {
           try (ChildOrchestrator o = ChildOrchestrator.start(Bench.jar(a), dir.resolve("o.db"),
               Bench.orchestratorJvm(a), extra)) {
             double[] cpu = new double[4];
-            ClosedLoop.Result res = ClosedLoop.run(o.baseUrl(), connections, warmup, measure,
-                maxOps, (http, t, seq) -> oneRun(http, unbatched), () -> {
+            Load.Result res = Load.run(a, o.baseUrl(), connections, warmup, measure, maxOps,
+                (http, t, seq) -> oneRun(http, unbatched), () -> {
                   cpu[0] = o.cpuSeconds();
                   cpu[1] = Bench.ownCpuSeconds();
                 }, () -> {
@@ -87,12 +90,18 @@ final class OrchestratorLoad {
             String row = mode + " (" + requestsPerRun + " req/run), group commit "
                 + (gc ? "on" : "off");
             s.add(row, "runs/s", res.perSecond());
+            if (!Double.isNaN(ceiling)) {
+              s.add(row, "× HTTP ceiling", res.perSecond() / ceiling);
+            }
             s.add(row, "HTTP req/s", res.perSecond() * requestsPerRun);
             s.add(row, "run p50 ms", res.latencies().percentileMillis(0.5));
             s.add(row, "run p99 ms", res.latencies().percentileMillis(0.99));
             s.add(row, "orch. CPU µs/run", orchCpu);
             s.add(row, "driver CPU µs/run", driverCpu);
             s.add(row, "errors", res.errors());
+            if (fixedRate) {
+              s.add(row, "unsent", res.unsent());
+            }
             System.err.printf("round %d %-45s %7.0f runs/s  p50 %.1f ms  p99 %.1f ms  orchestrator"
                 + " %.0f µs CPU/run, driver %.0f µs CPU/run, errors %d%n",
                 r, row, res.perSecond(), res.latencies().percentileMillis(0.5),

@@ -41,6 +41,83 @@ final class Summary {
     return s.get(s.size() / 2);
   }
 
+  String title() {
+    return title;
+  }
+
+  /**
+   * The raw figures, one line per value: {@code label TAB title TAB row TAB column TAB value}
+   * (read back by {@link #fromRaw}; {@code --raw FILE} appends them).
+   */
+  synchronized String raw(String label) {
+    StringBuilder sb = new StringBuilder();
+    rows.forEach((row, cells) -> {
+      if (cells.isEmpty()) {
+        sb.append(String.join("\t", label, title, row, "", "")).append('\n');
+      }
+      cells.forEach((column, values) -> values.forEach(v -> sb.append(String.join("\t", label,
+          title, row, column, Double.toString(v))).append('\n')));
+    });
+    return sb.toString();
+  }
+
+  /**
+   * Rebuilds the summaries of {@link #raw} lines, by label then title, in the order they first
+   * appear (so rounds written by separate runs add up into one table).
+   */
+  static Map<String, Map<String, Summary>> fromRaw(List<String> lines) {
+    Map<String, Map<String, List<String>>> columns = new LinkedHashMap<>();
+    Map<String, Map<String, Summary>> out = new LinkedHashMap<>();
+    for (String line : lines) {
+      String[] f = line.split("\t", -1);
+      if (f.length != 5) {
+        continue;
+      }
+      List<String> cols = columns.computeIfAbsent(f[0], l -> new LinkedHashMap<>())
+          .computeIfAbsent(f[1], t -> new ArrayList<>());
+      Summary s = out.computeIfAbsent(f[0], l -> new LinkedHashMap<>())
+          .computeIfAbsent(f[1], t -> new Summary(t, cols));
+      s.row(f[2]);
+      if (!f[3].isEmpty()) {
+        if (!cols.contains(f[3])) {
+          cols.add(f[3]);
+        }
+        s.add(f[2], f[3], Double.parseDouble(f[4]));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Side by side: every cell of {@code before} and {@code after} (same title), each as median
+   * [min – max], and the ratio of the medians.
+   */
+  static String compare(String beforeLabel, Summary before, String afterLabel, Summary after) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("\n### ").append(after.title).append(": ").append(beforeLabel).append(" vs ")
+        .append(afterLabel).append("\n\n| | | ").append(beforeLabel).append(" | ")
+        .append(afterLabel).append(" | ").append(afterLabel).append(" ÷ ").append(beforeLabel)
+        .append(" |\n|---|---|---:|---:|---:|\n");
+    java.util.Set<String> rowNames = new java.util.LinkedHashSet<>(before.rows.keySet());
+    rowNames.addAll(after.rows.keySet());
+    java.util.Set<String> columnNames = new java.util.LinkedHashSet<>(before.columns);
+    columnNames.addAll(after.columns);
+    for (String row : rowNames) {
+      for (String c : columnNames) {
+        List<Double> b = before.rows.getOrDefault(row, Map.of()).getOrDefault(c, List.of());
+        List<Double> a = after.rows.getOrDefault(row, Map.of()).getOrDefault(c, List.of());
+        if (a.isEmpty() && b.isEmpty()) {
+          continue;
+        }
+        double ratio = after.median(row, c) / before.median(row, c);
+        sb.append("| ").append(row).append(" | ").append(c).append(" | ").append(cell(b))
+            .append(" | ").append(cell(a)).append(" | ")
+            .append(Double.isFinite(ratio) ? fmt(ratio) + "×" : "–").append(" |\n");
+      }
+    }
+    return sb.toString();
+  }
+
   synchronized String markdown() {
     StringBuilder sb = new StringBuilder();
     sb.append("\n### ").append(title).append("\n\n| |");

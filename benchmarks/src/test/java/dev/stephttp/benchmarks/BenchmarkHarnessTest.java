@@ -45,10 +45,43 @@ class BenchmarkHarnessTest {
   }
 
   @Test
+  void filterLoadAtAFixedRateCountsLostRuns() throws Exception {
+    Summary s = FilterLoad.run(args("--connections", "4", "--rate", "100", "--paths",
+        "/plain,/steps"));
+    assertThat(s.markdown()).contains("fixed rate 100/s").doesNotContain("/filtered");
+    for (String path : new String[] {"/plain", "/steps"}) {
+      // 100/s over 0.5 s: about 50 requests, each timed from its due time
+      assertThat(s.median(path, "req/s")).isBetween(20.0, 200.0);
+      assertThat(s.median(path, "p50 ms")).isPositive();
+      assertThat(s.median(path, "max ms")).isGreaterThanOrEqualTo(s.median(path, "p99 ms"));
+      assertThat(s.median(path, "p99 ms")).isGreaterThanOrEqualTo(s.median(path, "p90 ms"));
+      assertThat(s.median(path, "errors")).isZero();
+      assertThat(s.median(path, "unsent")).isZero();
+    }
+    // far below what the orchestrator takes: every run served is stored and completed
+    assertThat(s.median("/steps", "runs recorded %")).isEqualTo(100.0);
+    assertThat(s.median("/steps", "runs lost")).isZero();
+    assertThat(s.median("/steps", "runs incomplete")).isZero();
+  }
+
+  @Test
+  void rawFiguresOfSeparateRunsAddUpToOneComparison() {
+    Summary one = new Summary("t", java.util.List.of("req/s"));
+    one.add("/plain", "req/s", 100);
+    Summary two = new Summary("t", java.util.List.of("req/s"));
+    two.add("/plain", "req/s", 300);
+    String raw = one.raw("before") + two.raw("after") + one.raw("before") + two.raw("after");
+    String tables = Bench.tables(raw.lines().toList());
+    assertThat(tables).contains("## before", "## after", "## before vs after",
+        "| /plain | req/s | 100 [100 – 100] | 300 [300 – 300] | 3.00× |");
+  }
+
+  @Test
   void orchestratorLoadCompletesRuns() throws Exception {
     Summary s = OrchestratorLoad.run(args("--connections", "4", "--modes", "pipelined",
         "--skip-no-group-commit", "--fsync-samples", "20"));
     assertThat(s.median("pipelined (2 req/run), group commit on", "runs/s")).isPositive();
+    assertThat(s.median("pipelined (2 req/run), group commit on", "× HTTP ceiling")).isPositive();
     assertThat(s.median("pipelined (2 req/run), group commit on", "errors")).isZero();
   }
 
