@@ -46,11 +46,13 @@ final class Summary {
   }
 
   /**
-   * The raw figures, one line per value: {@code label TAB title TAB row TAB column TAB value}
-   * (read back by {@link #fromRaw}; {@code --raw FILE} appends them).
+   * The raw figures, one line per value: {@code label TAB title TAB row TAB column TAB value},
+   * after one line per column with an empty row and value (so the column order survives), read
+   * back by {@link #fromRaw}; {@code --raw FILE} appends them.
    */
   synchronized String raw(String label) {
     StringBuilder sb = new StringBuilder();
+    columns.forEach(c -> sb.append(String.join("\t", label, title, "", c, "")).append('\n'));
     rows.forEach((row, cells) -> {
       if (cells.isEmpty()) {
         sb.append(String.join("\t", label, title, row, "", "")).append('\n');
@@ -77,12 +79,14 @@ final class Summary {
           .computeIfAbsent(f[1], t -> new ArrayList<>());
       Summary s = out.computeIfAbsent(f[0], l -> new LinkedHashMap<>())
           .computeIfAbsent(f[1], t -> new Summary(t, cols));
-      s.row(f[2]);
-      if (!f[3].isEmpty()) {
-        if (!cols.contains(f[3])) {
-          cols.add(f[3]);
+      if (!f[3].isEmpty() && !cols.contains(f[3])) {
+        cols.add(f[3]);
+      }
+      if (!f[2].isEmpty()) {
+        s.row(f[2]);
+        if (!f[3].isEmpty()) {
+          s.add(f[2], f[3], Double.parseDouble(f[4]));
         }
-        s.add(f[2], f[3], Double.parseDouble(f[4]));
       }
     }
     return out;

@@ -66,13 +66,15 @@ class BenchmarkHarnessTest {
 
   @Test
   void rawFiguresOfSeparateRunsAddUpToOneComparison() {
-    Summary one = new Summary("t", java.util.List.of("req/s"));
+    Summary one = new Summary("t", java.util.List.of("req/s", "p99 ms"));
+    one.add("limit", "p99 ms", 1); // the first cell is of the second column
     one.add("/plain", "req/s", 100);
-    Summary two = new Summary("t", java.util.List.of("req/s"));
+    Summary two = new Summary("t", java.util.List.of("req/s", "p99 ms"));
     two.add("/plain", "req/s", 300);
     String raw = one.raw("before") + two.raw("after") + one.raw("before") + two.raw("after");
     String tables = Bench.tables(raw.lines().toList());
     assertThat(tables).contains("## before", "## after", "## before vs after",
+        "| | req/s | p99 ms |\n", "| limit | – | 1.00 [1.00 – 1.00] |",
         "| /plain | req/s | 100 [100 – 100] | 300 [300 – 300] | 3.00× |");
   }
 
