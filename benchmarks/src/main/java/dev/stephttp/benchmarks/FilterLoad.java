@@ -103,8 +103,12 @@ final class FilterLoad {
         throw new IllegalStateException("stats answered " + r.status() + ": " + r.text());
       }
       JsonNode window = new ObjectMapper().readTree(r.body()).path("data").path("window");
-      return new Stored(window.path("total").asLong(-1),
-          window.path("byStatus").path("COMPLETED").asLong(-1));
+      JsonNode total = window.path("total");
+      JsonNode completed = window.path("byStatus").path("COMPLETED");
+      if (!total.isIntegralNumber() || !completed.isIntegralNumber()) {
+        throw new IllegalStateException("stats without window.total/byStatus: " + r.text());
+      }
+      return new Stored(total.asLong(), completed.asLong());
     }
   }
 
