@@ -27,13 +27,14 @@ final class ScaleBench {
         Path dir = Files.createTempDirectory("stephttp-bench-scale");
         Path db = dir.resolve("scale.db");
         app.clear();
-        long dueAt = System.currentTimeMillis() + a.integer("due-ms", 20_000 + n);
-        String due = Instant.ofEpochMilli(dueAt).toString();
         String row = String.format("%,d sleeps", n);
         try {
           ChildOrchestrator first = ChildOrchestrator.start(Bench.jar(a), db,
               Bench.orchestratorJvm(a), List.of());
           double baseline = first.heapUsedAfterGcMiB();
+          // due --due-ms after creating starts (a JVM start and jcmd take seconds on a busy machine)
+          long dueAt = System.currentTimeMillis() + a.integer("due-ms", 20_000 + n);
+          String due = Instant.ofEpochMilli(dueAt).toString();
           long t0 = System.nanoTime();
           long failed = Parallel.forEach(first.baseUrl(), connections, n,
               Math.max(1000, dueAt - System.currentTimeMillis() - 1000), (http, i) -> {
