@@ -36,10 +36,17 @@ public final class Bench {
           + " [--rate N] [--out FILE] [--raw FILE --label NAME]"
           + " [options of the measurement, see BENCHMARKS.md]\n"
           + "       java -jar stephttp-benchmarks.jar tables RAWFILE"
-          + "   (tables, and before/after comparisons, of figures written with --raw)");
+          + "   (tables, and before/after comparisons, of figures written with --raw)\n"
+          + "       java -jar stephttp-benchmarks.jar jfr RECORDING.jfr [--skip-s S]"
+          + "   (where the CPU goes: samples by frame, package, stephttp class, thread)");
       return;
     }
     String what = args[0];
+    if (what.equals("jfr")) {
+      System.out.println(JfrProfile.run(Path.of(args[1]),
+          new Args(Arrays.copyOfRange(args, 2, args.length)).decimal("skip-s", 0)));
+      return;
+    }
     if (what.equals("tables")) {
       System.out.println(tables(Files.readAllLines(Path.of(args[1]), StandardCharsets.UTF_8)));
       return;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -76,6 +78,38 @@ class BenchmarkHarnessTest {
     assertThat(tables).contains("## before", "## after", "## before vs after",
         "| | req/s | p99 ms |\n", "| limit | – | 1.00 [1.00 – 1.00] |",
         "| /plain | req/s | 100 [100 – 100] | 300 [300 – 300] | 3.00× |");
+  }
+
+  @Test
+  void jfrProfileTalliesTheSamplesOfARecording(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("busy.jfr");
+    long sink = 0;
+    try (Recording r = new Recording()) {
+      r.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(10));
+      r.start();
+      long until = System.nanoTime() + 3_000_000_000L;
+      while (System.nanoTime() < until) {
+        sink += busyWork();
+      }
+      r.stop();
+      r.dump(file);
+    }
+    String out = JfrProfile.run(file, 0);
+    assertThat(sink).isNotZero();
+    assertThat(out).contains("Java samples: top 15 frames (self)", "by package group",
+        "| `BenchmarkHarnessTest` |", "by thread");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("top 15 frames \\(self\\) \\((\\d+) samples\\)").matcher(out);
+    assertThat(m.find()).isTrue();
+    assertThat(Integer.parseInt(m.group(1))).isPositive();
+  }
+
+  private static long busyWork() {
+    long h = 0;
+    for (int i = 0; i < 10_000; i++) {
+      h = h * 31 + Long.toString(i).hashCode();
+    }
+    return h;
   }
 
   @Test
