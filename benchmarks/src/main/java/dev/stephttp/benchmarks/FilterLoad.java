@@ -26,15 +26,19 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 
 /**
- * Measurement 2, filter overhead under load: one Jetty with three servlets — {@code /plain}
- * (no filter), {@code /filtered} (the filter, no step) and {@code /steps} (the filter and three
- * {@code Step.run} checkpointing to an orchestrator child process on this machine). The load
+ * Measurement 2, filter overhead under load: one Jetty with four servlets — {@code /plain}
+ * (no filter), {@code /filtered} (the filter, no step), {@code /steps} (the filter and three
+ * {@code Step.run} checkpointing to an orchestrator child process on this machine) and, when
+ * {@code --paths} asks for it, {@code /durable} (the same with {@code durableResponses}: each
+ * response waits until its run is acknowledged; only libraries that have the setting). The load
  * driver (closed loop, or a fixed rate with {@code --rate}) measures each in turn, for several
  * rounds (interleaved, so that drift in the machine's load hits all three alike); for
  * {@code /steps} it counts the runs the orchestrator stored against the 200s served.
  */
 final class FilterLoad {
-  static final List<String> PATHS = List.of("/plain", "/filtered", "/steps");
+  static final List<String> PATHS = List.of("/plain", "/filtered", "/steps", "/durable");
+  /** The paths measured when {@code --paths} is not given. */
+  static final List<String> DEFAULT_PATHS = List.of("/plain", "/filtered", "/steps");
   private static final byte[] BODY = "{\"ok\":true,\"order\":\"o-1\",\"total\":4200}"
       .getBytes(StandardCharsets.UTF_8);
 
@@ -76,13 +80,18 @@ final class FilterLoad {
     }
   }
 
-  static Server app(String orchestratorUrl, long workMillis) throws Exception {
+  static Server app(String orchestratorUrl, long workMillis, boolean durable) throws Exception {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestratorUrl).dev(true).build();
     FilterHolder filter = new FilterHolder(new StepHttpFilter(config));
     context.addFilter(filter, "/filtered", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(filter, "/steps", EnumSet.of(DispatcherType.REQUEST));
+    if (durable) { // only called then, so that a library without the setting can run the rest
+      StepHttpConfig held = config.toBuilder().durableResponses(true).build();
+      context.addFilter(new FilterHolder(new StepHttpFilter(held)), "/durable", EnumSet.of(DispatcherType.REQUEST));
+      context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/durable");
+    }
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/plain");
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/filtered");
     context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/steps");
@@ -119,7 +128,7 @@ final class FilterLoad {
     long measure = a.integer("measure-ms", 10_000);
     long maxOps = a.integer("max-ops", 5_000_000);
     int workMillis = a.integer("work-ms", 0);
-    List<String> paths = List.of(a.text("paths", String.join(",", PATHS)).split(","));
+    List<String> paths = List.of(a.text("paths", String.join(",", DEFAULT_PATHS)).split(","));
     if (!PATHS.containsAll(paths)) {
       throw new IllegalArgumentException("--paths takes some of " + PATHS + ", not " + paths);
     }
@@ -139,13 +148,13 @@ final class FilterLoad {
     Path db = dir.resolve("filter.db");
     try (ChildOrchestrator o = ChildOrchestrator.start(Bench.jar(a), db,
         Bench.orchestratorJvm(a), List.of())) {
-      Server app = app(o.baseUrl(), workMillis);
+      Server app = app(o.baseUrl(), workMillis, paths.contains("/durable"));
       String base = Loopback.url(app);
       try {
         for (int r = 1; r <= rounds; r++) {
           Map<String, Load.Result> results = new LinkedHashMap<>();
           for (String path : paths) {
-            Stored before = path.equals("/steps") ? stored(o.baseUrl()) : null;
+            Stored before = path.equals("/steps") || path.equals("/durable") ? stored(o.baseUrl()) : null;
             Load.Result res = Load.run(a, base, connections, warmup, measure, maxOps,
                 (http, t, seq) -> {
                   RawHttp.Response resp = http.get(path);
@@ -155,9 +164,8 @@ final class FilterLoad {
                 }, () -> { }, () -> { });
             results.put(path, res);
             if (before != null) {
-              // Every /steps request answered 200 must become a stored, completed run. When the
-              // library drops checkpoints (a full queue, docs/how-it-works.md) it does not: count
-              // after the queue has drained.
+              // Every request answered 200 must become a stored, completed run; count after the
+              // queue has drained. Older libraries dropped a busy orchestrator's checkpoints.
               if (!StepHttp.awaitCheckpoints(Duration.ofSeconds(60))) {
                 System.err.println("checkpoint queue not drained after 60 s");
               }
