@@ -1,5 +1,7 @@
 package dev.stephttp.orchestrator;
 
+import dev.stephttp.orchestrator.engine.AppOrigins;
+import dev.stephttp.orchestrator.store.DatabaseLock;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,26 @@
 package dev.stephttp.orchestrator;
 
+import dev.stephttp.orchestrator.dispatch.Scheduler;
+import dev.stephttp.orchestrator.engine.AppOrigins;
+import dev.stephttp.orchestrator.engine.CelMatcher;
+import dev.stephttp.orchestrator.engine.Engine;
+import dev.stephttp.orchestrator.engine.OutputWaiters;
+import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.management.ApiRoutes;
+import dev.stephttp.orchestrator.management.Dashboard;
+import dev.stephttp.orchestrator.management.ManagementServlet;
+import dev.stephttp.orchestrator.protocol.Auth;
+import dev.stephttp.orchestrator.protocol.EventEndpoint;
+import dev.stephttp.orchestrator.protocol.OutputEndpoint;
+import dev.stephttp.orchestrator.protocol.ProtocolServlet;
+import dev.stephttp.orchestrator.protocol.Tokens;
+import dev.stephttp.orchestrator.store.DatabaseLock;
+import dev.stephttp.orchestrator.store.SqliteStore;
+import dev.stephttp.orchestrator.store.Store;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +59,7 @@ public final class Orchestrator implements AutoCloseable {
   private final DatabaseLock lock;
   private final Store store;
   private final Scheduler scheduler;
+  private final Engine engine;
   private final OutputWaiters waiters;
   private final String baseUrl;
   private final int port;
@@ -59,24 +80,24 @@ public final class Orchestrator implements AutoCloseable {
     }
     waiters = new OutputWaiters();
     try {
-      CelMatcher cel = new CelMatcher();
-      scheduler = new Scheduler(store, settings, cel, waiters);
-      Tokens tokens = new Tokens(store.secret("output-token"));
+      Clock clock = b.clock;
+      scheduler = new Scheduler(settings, clock);
+      engine = new Engine(store, settings, clock, new CelMatcher(), waiters, scheduler);
+      Tokens tokens = new Tokens(store.secret("output-token"), clock);
       Auth auth = new Auth(settings);
-      Engine engine = scheduler.engine();
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
-      EventEndpoint events = new EventEndpoint(store, auth, engine.waits());
-      ApiServlet servlet = new ApiServlet(store, engine, tokens, auth, output, events,
-          settings.appOrigins());
+      EventEndpoint events = new EventEndpoint(engine, auth, clock);
+      ProtocolServlet servlet = new ProtocolServlet(store, engine, tokens, auth, output, events,
+          settings.appOrigins(), clock, Orchestrator::dashboardFile);
       RateLimits limits = b.rateLimits != null ? b.rateLimits
           : settings.dev() ? RateLimits.off() : RateLimits.defaults(); // §3.1: off in dev mode
-      ApiServletV2 management = ApiRoutes.servlet(store, engine, settings, limits,
-          java.util.Set.copyOf(b.corsOrigins), b.apiClock, scheduler::lastTick, closing::get);
+      ManagementServlet management = ApiRoutes.servlet(store, engine, settings, limits.quotas(),
+          java.util.Set.copyOf(b.corsOrigins), clock, scheduler::lastTick, closing::get);
       server = server(b.host, b.port, servlet);
       Dashboard.mount((ServletContextHandler) server.getHandler(), management);
       server.start(); // fails fast on a busy port, before any timer thread exists
       try {
-        scheduler.start(); // work scheduled by early requests is queued, not lost
+        scheduler.start(engine); // work scheduled by early requests is queued, not lost
       } catch (RuntimeException e) {
         server.stop();
         throw e;
@@ -103,7 +124,17 @@ public final class Orchestrator implements AutoCloseable {
     }
   }
 
-  private static Server server(String host, int port, ApiServlet servlet) {
+  /** The protocol servlet's fallback: the dashboard's static files at any asset path. */
+  private static boolean dashboardFile(HttpServletRequest req, HttpServletResponse resp,
+      String path) throws java.io.IOException {
+    if (!Dashboard.has(path)) {
+      return false;
+    }
+    Dashboard.serve(req, resp);
+    return true;
+  }
+
+  private static Server server(String host, int port, ProtocolServlet servlet) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 4);
     threads.setName("stephttp-http");
     threads.setDaemon(true);
@@ -164,6 +195,10 @@ public final class Orchestrator implements AutoCloseable {
     return scheduler;
   }
 
+  Engine engine() {
+    return engine;
+  }
+
   OutputWaiters waiters() {
     return waiters;
   }
@@ -218,7 +253,7 @@ public final class Orchestrator implements AutoCloseable {
     private boolean groupCommit = true;
     private final List<String> corsOrigins = new ArrayList<>();
     private RateLimits rateLimits;
-    private java.util.function.LongSupplier apiClock = System::currentTimeMillis;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -246,9 +281,9 @@ public final class Orchestrator implements AutoCloseable {
       return this;
     }
 
-    /** Clock of rate limits and sessions (tests). */
-    Builder apiClock(java.util.function.LongSupplier clock) {
-      this.apiClock = clock;
+    /** The one clock every part of the orchestrator reads the time from (tests). */
+    Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.stephttp.orchestrator;
 
+import dev.stephttp.orchestrator.management.Quotas;
 import java.util.Objects;
 
 /**
@@ -110,14 +111,15 @@ public final class RateLimits {
     return logins;
   }
 
-  /** The limit of a route category ({@code read}, {@code write}, {@code events}, else global). */
-  Limit category(String category) {
-    return switch (category) {
-      case "read" -> read;
-      case "write" -> write;
-      case "events" -> events;
-      default -> global;
-    };
+
+  /** These limits as the management API's gate applies them. */
+  Quotas quotas() {
+    return new Quotas(enabled, quota(read), quota(global), quota(write), quota(events),
+        quota(authFailures), quota(logins));
+  }
+
+  private static Quotas.Quota quota(Limit l) {
+    return new Quotas.Quota(l.perHour(), l.burst());
   }
 
   @Override
@@ -147,10 +149,6 @@ public final class RateLimits {
       return new Limit(perHour, burst);
     }
 
-    /** The emission interval {@code T = 3600 s / perHour}, in microseconds. */
-    long intervalMicros() {
-      return Math.max(1, 3_600_000_000L / perHour);
-    }
 
     @Override
     public String toString() {

@@ -3,6 +3,9 @@ package dev.stephttp.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.SigningKeys;
+import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.protocol.Tokens;
+import dev.stephttp.orchestrator.store.Reads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,7 +50,7 @@ class BadInputTest {
   }
 
   Map<String, Long> counts() {
-    return orch.store().read(Tx::counts);
+    return orch.store().read(Reads::counts);
   }
 
   /** Sends a request and checks status/body, and that nothing was stored. */
@@ -193,7 +196,7 @@ class BadInputTest {
 
   @Test
   void badOutputTokensAre401() {
-    Tokens other = new Tokens(new byte[32]);
+    Tokens other = new Tokens(new byte[32], java.time.Clock.systemUTC());
     for (String q : new String[] {"", "?token=", "?token=abc", "?token=a.b.c",
         "?token=" + other.mintOutputToken(existing)}) {
       rejected(new Request.Builder().url(base + "/v1/http/runs/" + existing + "/output" + q)

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stephttp.Step;
+import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.model.WorkItem;
 import dev.stephttp.servlet.StepHttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

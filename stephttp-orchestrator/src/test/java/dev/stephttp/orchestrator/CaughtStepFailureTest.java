@@ -6,6 +6,7 @@ import dev.stephttp.RunContext;
 import dev.stephttp.Step;
 import dev.stephttp.StepFailedException;
 import dev.stephttp.internal.wire.StepIds;
+import dev.stephttp.orchestrator.model.RunStatus;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
 import jakarta.servlet.http.HttpServletRequest;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.orchestrator.model.RunStatus;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

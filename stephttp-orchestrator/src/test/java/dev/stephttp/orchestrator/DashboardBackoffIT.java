@@ -50,7 +50,7 @@ class DashboardBackoffIT {
     // Reads: burst 5 (six at once: sign-in and the first load), then one every 10 s.
     limited = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY)
         .rateLimits(RateLimits.builder().read(Limit.of(360, 5)).build())
-        .apiClock(API_CLOCK::get).start();
+        .clock(new ManualClock(API_CLOCK)).start();
     open = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).start();
   }
 

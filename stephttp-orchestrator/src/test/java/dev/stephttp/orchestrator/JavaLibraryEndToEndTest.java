@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stephttp.Step;
 import dev.stephttp.WaitForEvent;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
 import dev.stephttp.servlet.StepHttpFilter;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stephttp.internal.wire.SigningKeys;
+import dev.stephttp.orchestrator.management.ApiAuth;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -26,9 +27,9 @@ class ManagementHttpTest {
   @BeforeAll
   static void start() {
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .rateLimits(RateLimits.off()).corsOrigin("https://ops.example.com").apiClock(CLOCK::get).start();
+        .rateLimits(RateLimits.off()).corsOrigin("https://ops.example.com").clock(new ManualClock(CLOCK)).start();
     limited = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .rateLimits(RateLimitsTest.uniform(3600, 3)).apiClock(CLOCK::get).start();
+        .rateLimits(RateLimitsTest.uniform(3600, 3)).clock(new ManualClock(CLOCK)).start();
     dev = Orchestrator.builder().port(0).inMemoryStore().dev(true).start();
   }
 

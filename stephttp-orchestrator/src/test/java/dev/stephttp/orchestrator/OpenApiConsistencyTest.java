@@ -3,6 +3,13 @@ package dev.stephttp.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stephttp.orchestrator.engine.Engine;
+import dev.stephttp.orchestrator.management.ApiRoute;
+import dev.stephttp.orchestrator.management.ApiRoutes;
+import dev.stephttp.orchestrator.management.CatalogApi;
+import dev.stephttp.orchestrator.management.EventsApi;
+import dev.stephttp.orchestrator.management.RunsApi;
+import dev.stephttp.orchestrator.management.SystemApi;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -67,10 +74,11 @@ class OpenApiConsistencyTest {
 
   @Test
   void everyRouterRouteIsDocumentedAndNothingElse() {
-    Engine engine = orch.scheduler().engine();
-    List<ApiRoute> routes = ApiRoutes.routes(new RunsApi(orch.store(), engine),
-        new CatalogApi(orch.store()), new EventsApi(orch.store(), engine.waits()),
-        new SystemApi(orch.store(), null, () -> 0, () -> false));
+    Engine engine = orch.engine();
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    List<ApiRoute> routes = ApiRoutes.routes(new RunsApi(orch.store(), engine, clock),
+        new CatalogApi(orch.store(), clock), new EventsApi(orch.store(), engine, clock),
+        new SystemApi(orch.store(), clock, null, () -> 0, () -> false));
     Set<String> router = new HashSet<>();
     routes.forEach(r -> router.add(r.method() + " " + r.template()));
     assertThat(documented()).isEqualTo(router);

@@ -2,6 +2,9 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.model.WorkItem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

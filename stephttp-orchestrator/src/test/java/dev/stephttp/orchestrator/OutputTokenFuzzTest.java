@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.stephttp.orchestrator.protocol.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -59,7 +60,7 @@ class OutputTokenFuzzTest {
         jwt(secret, JWSAlgorithm.HS256, Tokens.ISSUER, runA, now - 2 * 3600_000L), // expired
         jwt(secret, JWSAlgorithm.HS256, Tokens.ISSUER, runA, now + 3600_000L), // from the future
         jwt(secret, JWSAlgorithm.HS256, Tokens.ISSUER, Runs.newRunId(), now), // no such run
-        new Tokens(otherSecret).mintOutputToken(runB), // another orchestrator's
+        new Tokens(otherSecret, java.time.Clock.systemUTC()).mintOutputToken(runB), // another orchestrator's
         jwt(secret, JWSAlgorithm.HS256, "evil.example", runB, now),
         jwt(secret, JWSAlgorithm.HS512, Tokens.ISSUER, runB, now),
         unsigned(runB));

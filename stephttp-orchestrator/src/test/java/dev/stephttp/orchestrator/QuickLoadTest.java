@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stephttp.orchestrator.store.SqliteStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

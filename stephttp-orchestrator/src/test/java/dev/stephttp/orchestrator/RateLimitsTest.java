@@ -36,7 +36,7 @@ class RateLimitsTest {
   void twoRunPagesPollingRunAndTraceEveryThreeSecondsForAnHourAreNeverThrottled() {
     AtomicLong clock = new AtomicLong(1_800_000_000_000L);
     try (Orchestrator o = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .apiClock(clock::get).start()) {
+        .clock(new ManualClock(clock)).start()) {
       List<String> runs = List.of(Api.sleepingRun(o, "http://127.0.0.1:1", "/a"),
           Api.sleepingRun(o, "http://127.0.0.1:1", "/b"));
       String cookie = login(o);
@@ -59,7 +59,7 @@ class RateLimitsTest {
   void tinyConfiguredReadLimitAnswers429WithRetryAfter() {
     AtomicLong clock = new AtomicLong(1_800_000_000_000L);
     try (Orchestrator o = Orchestrator.builder().port(0).inMemoryStore().signingKey(Api.KEY)
-        .rateLimits(RateLimits.builder().read(Limit.of(60, 1)).build()).apiClock(clock::get)
+        .rateLimits(RateLimits.builder().read(Limit.of(60, 1)).build()).clock(new ManualClock(clock))
         .start()) {
       Api api = Api.bearer(o);
       Api.ok(api.get("/runs"));

@@ -2,6 +2,10 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.store.Reads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,7 +75,7 @@ class ReentryLeaseRestartTest {
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     Runs.await("the app received the re-entry", Duration.ofSeconds(10),
         () -> receivedAt.size() == 1);
-    Map<Long, Long> leases = orch.store().read(Tx::leases);
+    Map<Long, Long> leases = orch.store().read(Reads::leases);
     assertThat(leases).hasSize(1);
     long leaseEnd = leases.values().iterator().next();
 

@@ -2,6 +2,8 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

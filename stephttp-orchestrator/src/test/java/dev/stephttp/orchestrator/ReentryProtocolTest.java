@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Signatures;
 import dev.stephttp.internal.wire.StepIds;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.model.StoredJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,7 +98,7 @@ class ReentryProtocolTest {
     create(Runs.create(id, app.domain(), "/ts", 0, Runs.sleep("s", "1ms")));
     RunRecord run = awaitEnd(id);
     assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
-    assertThat(Engine.parseJson(run.output()).at("/data/body").asText()).isEqualTo("{\"ok\":true}");
+    assertThat(StoredJson.parse(run.output()).at("/data/body").asText()).isEqualTo("{\"ok\":true}");
     assertThat(app.received.get(0).header("x-inngest-req-version")).isEqualTo("2");
     assertThat(Signatures.verify(app.received.get(0).header("x-inngest-signature"), new byte[0],
         KEY, Instant.now(), Duration.ofMinutes(5))).isTrue();

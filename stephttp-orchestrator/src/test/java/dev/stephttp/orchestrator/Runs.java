@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.store.Reads;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -70,7 +72,7 @@ final class Runs {
   }
 
   static java.util.Map<String, Long> counts(Orchestrator o) {
-    return o.store().read(Tx::counts);
+    return o.store().read(Reads::counts);
   }
 
   static RunRecord run(Orchestrator o, String runId) {

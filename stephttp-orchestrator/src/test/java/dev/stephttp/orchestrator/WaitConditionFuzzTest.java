@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stephttp.WaitForEvent;
 import dev.stephttp.internal.wire.Json;
+import dev.stephttp.orchestrator.engine.CelMatcher;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -1,0 +1,71 @@
+package dev.stephttp.orchestrator.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.orchestrator.model.BadRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/** Request/response helpers: bounded body reading and the protocol's JSON bodies (§2.0). */
+final class HttpIo {
+
+  private HttpIo() {}
+
+  /** Parses JSON or throws {@link BadRequest} with {@code prefix} and the parser's reason. */
+  static JsonNode parse(byte[] body, String prefix) {
+    try {
+      return Json.parse(body);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(prefix + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code {"error": msg, "data": null, "status": n}} + newline (§2.0). */
+  static void error(HttpServletResponse resp, int status, String message) throws IOException {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("error", message);
+    o.putNull("data");
+    o.put("status", status);
+    json(resp, status, o);
+  }
+
+  /** Success envelope {@code {"data": D, "metadata": {"fetched_at": …}}} (§2.0). */
+  static void envelope(HttpServletResponse resp, JsonNode data, Instant now)
+      throws IOException {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("data", data);
+    o.putObject("metadata").put("fetched_at", now.toString());
+    json(resp, 200, o);
+  }
+
+  static void json(HttpServletResponse resp, int status, JsonNode body) throws IOException {
+    byte[] bytes = (body.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    resp.setStatus(status);
+    resp.setContentType("application/json");
+    resp.setContentLength(bytes.length);
+    resp.getOutputStream().write(bytes);
+  }
+
+  /**
+   * Headers of every answer that may carry user content (a run's replayed response, stored step
+   * values, echoed paths): served from the dashboard's origin, such content must never run as a
+   * page there, so it is sandboxed (no scripts, opaque origin) and never content-sniffed.
+   */
+  static void untrusted(HttpServletResponse resp) {
+    resp.setHeader("Content-Security-Policy", "sandbox");
+    resp.setHeader("X-Content-Type-Options", "nosniff");
+  }
+
+  /** §2.0 rule 5: {@code 401 text/plain "Authentication failed\n"}. */
+  static void authFailed(HttpServletResponse resp) throws IOException {
+    byte[] bytes = "Authentication failed\n".getBytes(StandardCharsets.UTF_8);
+    resp.setStatus(401);
+    resp.setContentType("text/plain; charset=utf-8");
+    resp.setContentLength(bytes.length);
+    resp.getOutputStream().write(bytes);
+  }
+}

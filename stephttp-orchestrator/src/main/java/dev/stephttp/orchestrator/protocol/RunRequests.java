@@ -1,0 +1,185 @@
+package dev.stephttp.orchestrator.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.ulid.UlidCreator;
+import dev.stephttp.internal.wire.UuidV5;
+import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.model.BadRequest;
+import dev.stephttp.orchestrator.model.ClientFamily;
+import dev.stephttp.orchestrator.model.Op;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.model.Ulids;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import okhttp3.HttpUrl;
+
+/** Validation and decoding of create-run and checkpoint request bodies (docs/protocol.md §2.1–2.2). */
+final class RunRequests {
+  private static final java.util.regex.Pattern METHOD =
+      java.util.regex.Pattern.compile("[A-Za-z]{1,20}"); // compiled once: hot path
+
+  /** A validated create-run request. */
+  record Create(RunRecord run, List<Op> ops, String eventName) {}
+
+  private RunRequests() {}
+
+  static Create parseCreate(JsonNode body, long now) {
+    requireObject(body, "request body");
+    String runId = ulid(body.get("run_id"), "run_id");
+    JsonNode ev = body.get("event");
+    requireObject(ev, "event");
+    String name = text(ev.get("name"), "event.name", true);
+    if (name.isEmpty()) {
+      throw new BadRequest("Invalid request body: event.name must not be empty");
+    }
+    JsonNode data = ev.get("data");
+    if (data == null || data.isNull()) {
+      data = JsonNodeFactory.instance.objectNode();
+    }
+    requireObject(data, "event.data");
+    ClientFamily family = ClientFamily.ofEventName(name);
+    String domain = text(data.get("domain"), "event.data.domain", true);
+    String method = text(data.get("method"), "event.data.method", false);
+    String path = text(data.get("path"), "event.data.path", false);
+    String fn = text(data.get("fn"), "event.data.fn", false);
+    String query = text(data.get("query_params"), "event.data.query_params", false);
+    String contentType = text(data.get("content_type"), "event.data.content_type", false);
+    if (!contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      throw new BadRequest("Invalid request body: event.data.content_type: expected printable"
+          + " ASCII (it is replayed as a header)");
+    }
+    byte[] replay = body(data.get("body"), family);
+    String url = domain + path;
+    if (!query.isEmpty()) {
+      url += (url.contains("?") ? "&" : "?") + query; // §5.1 RECOMMENDATION: for both clients
+    }
+    if (HttpUrl.parse(url) == null) {
+      throw new BadRequest("Invalid request body: event.data.domain and event.data.path do not"
+          + " form an http(s) URL");
+    }
+    if (method.isEmpty()) {
+      method = "POST"; // §5.1: POST when unknown
+    }
+    if (!METHOD.matcher(method).matches()) {
+      throw new BadRequest("Invalid request body: event.data.method: expected an HTTP method"
+          + " name but found \"" + abbreviate(method) + "\"");
+    }
+    ObjectNode event = triggerEvent(ev, name, data, now);
+    int requestVersion = optInt(body.get("request_version"), "request_version", -1);
+    int retries = optInt(body.get("retries"), "retries", 0);
+    if (retries < 0) {
+      retries = 4; // §9.3: negative → default 4
+    }
+    retries = Math.min(retries, Settings.MAX_RETRIES);
+    text(body.get("idempotency"), "idempotency", false);
+    List<Op> ops = Op.parseList(body.get("steps"), "Invalid request body: steps");
+    UUID appId = UuidV5.appId(UuidV5.DEV_ENV, domain);
+    String slug = fn.isEmpty() ? method + " " + path : fn;
+    UUID fnId = UuidV5.functionId(appId, slug);
+    RunRecord run = new RunRecord(runId, RunStatus.RUNNING, appId.toString(), fnId.toString(),
+        family, event.toString(), method, url, contentType.isEmpty() ? null : contentType,
+        replay, requestVersion, retries, false, 0, now, 0, null, domain, slug, now, null,
+        null);
+    return new Create(run.withEventId(UlidCreator.getMonotonicUlid().toString()), ops, name);
+  }
+
+  private static ObjectNode triggerEvent(JsonNode ev, String name, JsonNode data,
+      long now) {
+    ObjectNode event = JsonNodeFactory.instance.objectNode();
+    event.put("name", name);
+    event.set("data", data);
+    JsonNode id = ev.get("id");
+    event.put("id", id != null && id.isTextual() && !id.textValue().isEmpty()
+        ? id.textValue() : UlidCreator.getMonotonicUlid().toString());
+    JsonNode ts = ev.get("ts");
+    event.put("ts", ts != null && ts.isIntegralNumber() ? ts.longValue() : now);
+    JsonNode user = ev.get("user");
+    event.set("user", user != null && user.isObject() ? user : JsonNodeFactory.instance.objectNode());
+    JsonNode v = ev.get("v");
+    if (v != null && v.isTextual()) {
+      event.put("v", v.textValue());
+    }
+    return event;
+  }
+
+  /** §2.1 RECOMMENDATION: base64 for Go runs, literal UTF-8 text for TS/Java runs. */
+  private static byte[] body(JsonNode n, ClientFamily family) {
+    if (n == null || n.isNull()) {
+      return new byte[0];
+    }
+    if (!n.isTextual()) {
+      throw new BadRequest("Invalid request body: event.data.body: expected a string but found "
+          + Op.typeOf(n));
+    }
+    if (family == ClientFamily.TS) {
+      return n.textValue().getBytes(StandardCharsets.UTF_8);
+    }
+    try {
+      return Base64.getDecoder().decode(n.textValue());
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("Invalid request body: event.data.body: expected base64 for "
+          + ClientFamily.GO_EVENT + " events");
+    }
+  }
+
+  /** {@code /steps}: run_id is authoritative when present (§2.2). */
+  static String stepsRunId(JsonNode body, String pathRunId) {
+    requireObject(body, "request body");
+    JsonNode id = body.get("run_id");
+    if (id == null || id.isNull()) {
+      return ulid(JsonNodeFactory.instance.textNode(pathRunId), "run ID in the path");
+    }
+    return ulid(id, "run_id");
+  }
+
+  static void requireObject(JsonNode n, String what) {
+    if (n == null || !n.isObject()) {
+      throw new BadRequest("Invalid request body: " + what + ": expected an object but found "
+          + Op.typeOf(n));
+    }
+  }
+
+  static String ulid(JsonNode n, String what) {
+    if (n == null || !n.isTextual() || !Ulids.isValid(n.textValue())) {
+      throw new BadRequest("Invalid request body: " + what + ": expected a ULID string but found "
+          + (n != null && n.isTextual() ? "\"" + abbreviate(n.textValue()) + "\"" : Op.typeOf(n)));
+    }
+    return n.textValue().toUpperCase(java.util.Locale.ROOT);
+  }
+
+
+  private static String text(JsonNode n, String what, boolean required) {
+    if (n == null || n.isNull()) {
+      if (required) {
+        throw new BadRequest("Invalid request body: " + what + ": expected a string but found "
+            + Op.typeOf(n));
+      }
+      return "";
+    }
+    if (!n.isTextual()) {
+      throw new BadRequest("Invalid request body: " + what + ": expected a string but found "
+          + Op.typeOf(n));
+    }
+    return n.textValue();
+  }
+
+  private static int optInt(JsonNode n, String what, int dflt) {
+    if (n == null || n.isNull()) {
+      return dflt;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw new BadRequest("Invalid request body: " + what + ": expected an integer but found "
+          + Op.typeOf(n));
+    }
+    return n.intValue();
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+}
