@@ -92,7 +92,7 @@ public final class Orchestrator implements AutoCloseable {
       RateLimits limits = b.rateLimits != null ? b.rateLimits
           : settings.dev() ? RateLimits.off() : RateLimits.defaults(); // §3.1: off in dev mode
       ManagementServlet management = ApiRoutes.servlet(store, engine, settings, limits.quotas(),
-          java.util.Set.copyOf(b.corsOrigins), clock, scheduler::lastTick, closing::get);
+          java.util.Set.copyOf(b.corsOrigins), clock, scheduler::millisSinceTick, closing::get);
       server = server(b.host, b.port, servlet);
       Dashboard.mount((ServletContextHandler) server.getHandler(), management);
       server.start(); // fails fast on a busy port, before any timer thread exists

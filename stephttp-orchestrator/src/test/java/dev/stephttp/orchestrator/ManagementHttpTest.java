@@ -206,7 +206,7 @@ class ManagementHttpTest {
     assertThat(Api.ok(health).get("status").asText()).isEqualTo("ok");
     assertThat(health.header("X-RateLimit-Limit")).isNull();
     Runs.await("the scheduler ticked", java.time.Duration.ofSeconds(10),
-        () -> orch.scheduler().lastTick() > 0);
+        () -> orch.scheduler().millisSinceTick() >= 0);
     JsonNode ready = Api.ok(anon.get("/ready"));
     assertThat(ready.get("status").asText()).isEqualTo("ready");
     assertThat(ready.get("checks")).hasSize(3);

@@ -78,7 +78,7 @@ class OpenApiConsistencyTest {
     java.time.Clock clock = java.time.Clock.systemUTC();
     List<ApiRoute> routes = ApiRoutes.routes(new RunsApi(orch.store(), engine, clock),
         new CatalogApi(orch.store(), clock), new EventsApi(orch.store(), engine, clock),
-        new SystemApi(orch.store(), clock, null, () -> 0, () -> false));
+        new SystemApi(orch.store(), null, () -> 0, () -> false));
     Set<String> router = new HashSet<>();
     routes.forEach(r -> router.add(r.method() + " " + r.template()));
     assertThat(documented()).isEqualTo(router);

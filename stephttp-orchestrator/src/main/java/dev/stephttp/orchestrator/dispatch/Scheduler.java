@@ -66,8 +66,13 @@ public final class Scheduler implements EngineListener, AutoCloseable {
   private final Map<String, Integer> unreachable = new java.util.concurrent.ConcurrentHashMap<>();
   private final Thread timer;
   private volatile boolean running = true;
-  /** When the timer loop last went round (epoch ms), 0 before start-up recovery finished. */
-  private volatile long lastTick;
+  /**
+   * When the timer loop last went round ({@link System#nanoTime()}: an elapsed time, which a
+   * step of the wall clock must not turn into a stall), valid once {@link #ticked} is set.
+   */
+  private volatile long lastTickNanos;
+  /** Whether the timer loop went round once (start-up recovery finished). */
+  private volatile boolean ticked;
 
   public Scheduler(Settings settings, Clock clock) {
     this.clock = clock;
@@ -141,7 +146,8 @@ public final class Scheduler implements EngineListener, AutoCloseable {
 
   private void loop() {
     while (running) {
-      lastTick = clock.millis(); // readiness (docs/management-api.md §8.2)
+      lastTickNanos = System.nanoTime(); // readiness (docs/management-api.md §8.2)
+      ticked = true;
       WorkItem next = null;
       lock.lock();
       try {
@@ -150,7 +156,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
         if (head == null) {
           changed.await(1, TimeUnit.SECONDS);
         } else if (head.at() > now) {
-          // at most 1 s, so lastTick stays fresh for the readiness check
+          // at most 1 s, so the last tick stays fresh for the readiness check
           changed.await(Math.min(head.at() - now, 1000), TimeUnit.MILLISECONDS);
         } else {
           queue.poll();
@@ -371,8 +377,12 @@ public final class Scheduler implements EngineListener, AutoCloseable {
     }
   }
 
-  public long lastTick() {
-    return lastTick;
+  /**
+   * Milliseconds since the timer loop last went round, or -1 before it went round once (start-up
+   * recovery not finished).
+   */
+  public long millisSinceTick() {
+    return ticked ? (System.nanoTime() - lastTickNanos) / 1_000_000 : -1;
   }
 
   /** Number of items waiting in memory (tests, metrics). */

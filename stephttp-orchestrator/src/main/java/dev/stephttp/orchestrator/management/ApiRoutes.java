@@ -27,15 +27,17 @@ public final class ApiRoutes {
    *
    * @param store reads only: every change goes through {@code engine}
    * @param clock the orchestrator's one clock (sessions, rate limits, response metadata)
+   * @param sinceSchedulerTick milliseconds since the scheduler's timer loop last went round, -1
+   *     before it went round once (readiness)
    */
   public static ManagementServlet servlet(ReadStore store, Engine engine, Settings settings,
-      Quotas limits, Set<String> corsOrigins, Clock clock, LongSupplier schedulerTick,
+      Quotas limits, Set<String> corsOrigins, Clock clock, LongSupplier sinceSchedulerTick,
       BooleanSupplier shuttingDown) {
     ApiAuth auth = new ApiAuth(settings, clock);
     ApiGate gate = new ApiGate(auth, new RateLimiter(clock), limits, corsOrigins);
     List<ApiRoute> routes = routes(new RunsApi(store, engine, clock),
         new CatalogApi(store, clock), new EventsApi(store, engine, clock),
-        new SystemApi(store, clock, gate, schedulerTick, shuttingDown));
+        new SystemApi(store, gate, sinceSchedulerTick, shuttingDown));
     return new ManagementServlet(new ApiRouter(routes), gate, clock);
   }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.orchestrator.model.Op;
 import dev.stephttp.orchestrator.store.ReadStore;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,16 +15,19 @@ import java.util.function.LongSupplier;
 /** Health (§8.1), readiness (§8.2), login (§8.4) and logout (§8.5). */
 public final class SystemApi {
   private final ReadStore store;
-  private final Clock clock;
   private final ApiGate gate;
-  private final LongSupplier schedulerTick;
+  private final LongSupplier sinceSchedulerTick;
   private final BooleanSupplier shuttingDown;
 
-  public SystemApi(ReadStore store, Clock clock, ApiGate gate, LongSupplier schedulerTick, BooleanSupplier shuttingDown) {
+  /**
+   * @param sinceSchedulerTick milliseconds since the scheduler's timer loop last went round, -1
+   *     before it went round once
+   */
+  public SystemApi(ReadStore store, ApiGate gate, LongSupplier sinceSchedulerTick,
+      BooleanSupplier shuttingDown) {
     this.store = store;
-    this.clock = clock;
     this.gate = gate;
-    this.schedulerTick = schedulerTick;
+    this.sinceSchedulerTick = sinceSchedulerTick;
     this.shuttingDown = shuttingDown;
   }
 
@@ -52,12 +54,12 @@ public final class SystemApi {
       storageProblem = "read failed";
     }
     check(checks, failures, "storage", storageProblem, t0);
-    long tick = schedulerTick.getAsLong();
+    long sinceTick = sinceSchedulerTick.getAsLong();
     long t1 = System.nanoTime();
-    check(checks, failures, "scheduler", tick > 0 && clock.millis() - tick > 10_000
-        ? "the timer loop has not ticked for " + (clock.millis() - tick) + " ms" : null, t1);
-    check(checks, failures, "recovery", tick == 0 ? "start-up recovery has not finished" : null,
-        t1);
+    check(checks, failures, "scheduler", sinceTick > 10_000
+        ? "the timer loop has not ticked for " + sinceTick + " ms" : null, t1);
+    check(checks, failures, "recovery", sinceTick < 0 ? "start-up recovery has not finished"
+        : null, t1);
     if (!failures.isEmpty()) {
       throw new ApiException(failures);
     }
