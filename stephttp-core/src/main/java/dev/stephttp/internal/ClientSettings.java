@@ -97,7 +97,7 @@ public record ClientSettings(
         5,
         Duration.ofMillis(100),
         Duration.ofSeconds(30),
-        8,
+        32,
         10_000);
   }
 
