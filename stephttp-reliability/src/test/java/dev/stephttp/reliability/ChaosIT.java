@@ -138,6 +138,8 @@ class ChaosIT {
   private @Nullable String figures;
   private long checkedAcknowledgedSteps;
   private long answered503;
+  /** Output URLs re-checked after their token expired (each must be refused). */
+  private long expiredChecked;
   private long ioFailures;
   private final Map<String, Integer> statuses = new java.util.TreeMap<>();
 
@@ -218,10 +220,11 @@ class ChaosIT {
             + " %d flows, %d user requests (%d answered 503, %d failed to connect or were cut), %d runs %s;"
             + " %d acknowledged steps checked; %d step re-executions (not acknowledged before a crash);"
             + " %d default-mode sync runs answered 200 just before a kill or while the orchestrator was down and"
-            + " never recorded (documented trade-off; none allowed with durable responses); %d violations",
+            + " never recorded (documented trade-off; none allowed with durable responses); %d output URLs"
+            + " re-checked after their token expired (refused); %d violations",
         seed, done, (System.nanoTime() - t0) / 1e9, kills.get(Target.ORCHESTRATOR), kills.get(Target.APP),
         kills.get(Target.BOTH), flowCount, tryCount, answered503, ioFailures, runCount, statuses,
-        checkedAcknowledgedSteps, reexecutedSteps, lostSyncRuns.size(), violations.size());
+        checkedAcknowledgedSteps, reexecutedSteps, lostSyncRuns.size(), expiredChecked, violations.size());
     System.out.println("[chaos] " + figures);
     lostSyncRuns.forEach(v -> System.out.println("[chaos] UNRECORDED (default mode) " + v));
     return figures;
@@ -416,10 +419,33 @@ class ChaosIT {
       again.add(answeredEarlier.get(random.nextInt(answeredEarlier.size())));
     }
     for (Flow f : again) {
-      Answer a = f.follow(new Deadline(System.nanoTime() + 10_000_000_000L));
-      if (a == null || a.status != 200 || !a.body.equals(f.expected())) {
-        found.add(where + ": output URL of " + f.key + " (" + f.location + ") answers " + a + " after the round");
+      // docs/how-it-works.md: an output token is valid for one hour; after that it must be refused.
+      Instant expires = tokenExpiry(f.location);
+      Instant now = Instant.now();
+      if (now.isAfter(expires.minusSeconds(60)) && now.isBefore(expires.plusSeconds(5))) {
+        continue; // too close to the expiry to tell which answer is right
       }
+      boolean expired = now.isAfter(expires);
+      Answer a = f.follow(new Deadline(System.nanoTime() + 10_000_000_000L));
+      if (expired ? a == null || a.status != 401
+          : a == null || a.status != 200 || !a.body.equals(f.expected())) {
+        found.add(where + ": output URL of " + f.key + " (" + f.location + ") answers " + a + " after the round"
+            + (expired ? ", although its token expired at " + expires : ""));
+      }
+      if (expired) {
+        expiredChecked++;
+      }
+    }
+  }
+
+  /** The expiry of the run-output token in {@code location}'s {@code token} parameter. */
+  private static Instant tokenExpiry(String location) {
+    okhttp3.HttpUrl url = okhttp3.HttpUrl.get(location);
+    try {
+      return com.nimbusds.jwt.SignedJWT.parse(url.queryParameter("token")).getJWTClaimsSet()
+          .getExpirationTime().toInstant();
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException("output URL without a readable token: " + location, e);
     }
   }
 
