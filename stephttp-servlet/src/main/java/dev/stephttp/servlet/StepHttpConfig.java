@@ -129,6 +129,8 @@ public final class StepHttpConfig {
         + ", maxBufferedResponseBytes=" + maxBufferedResponseBytes
         + ", maxCapturedRequestBytes=" + maxCapturedRequestBytes
         + ", durableResponses=" + durableResponses
+        + ", checkpointBackpressureTimeout=" + checkpointBackpressureTimeout
+        + ", checkpointQueueCapacity=" + checkpointQueueCapacity
         + ", signingKey=" + (signingKey == null ? "unset" : "set") + "}";
   }
 

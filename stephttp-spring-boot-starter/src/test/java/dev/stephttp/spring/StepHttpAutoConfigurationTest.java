@@ -64,11 +64,14 @@ class StepHttpAutoConfigurationTest {
   void propertiesReachTheConfiguration() {
     runner.withPropertyValues(KEY, "stephttp.base-url=http://127.0.0.1:9999", "stephttp.track-all-endpoints=true",
         "stephttp.async-response=token", "stephttp.max-buffered-response-bytes=2048",
-        "stephttp.max-captured-request-bytes=4KB", "stephttp.domain=https://api.example.com").run(context -> {
+        "stephttp.max-captured-request-bytes=4KB", "stephttp.domain=https://api.example.com",
+        "stephttp.durable-responses=true", "stephttp.checkpoint-backpressure-timeout=3s",
+        "stephttp.checkpoint-queue-capacity=500").run(context -> {
           String config = context.getBean(StepHttpConfig.class).toString();
           assertThat(config).contains("baseUrl=http://127.0.0.1:9999", "trackAllEndpoints=true",
               "AsyncResponse.token()", "maxBufferedResponseBytes=2048", "maxCapturedRequestBytes=4096",
-              "domain=https://api.example.com", "signingKey=set");
+              "domain=https://api.example.com", "signingKey=set", "durableResponses=true",
+              "checkpointBackpressureTimeout=PT3S", "checkpointQueueCapacity=500");
           assertThat(config).doesNotContain("signkey-test");
         });
   }

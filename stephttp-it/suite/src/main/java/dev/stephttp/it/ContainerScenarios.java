@@ -99,6 +99,21 @@ public abstract class ContainerScenarios {
   }
 
   @Test
+  void durableResponseIsReleasedOnlyOnceItsRunIsStoredAsCompleted() {
+    String tag = tag("durable");
+    Http.Reply r = get("/durable/sync?tag=" + tag);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("sync a-" + tag + " b-" + tag);
+    // No waiting: with durableResponses the answer is held until the completion is acknowledged.
+    JsonNode run = orch.run(r.runId());
+    assertThat(run).as("run %s stored when the answer arrived", r.runId()).isNotNull();
+    assertThat(run.path("status").asText()).isEqualTo("COMPLETED");
+    assertThat(count(tag + "/a")).isEqualTo(1);
+    assertThat(count(tag + "/b")).isEqualTo(1);
+  }
+
+  @Test
   void sleepAnswers303WhoseLocationAnswersTheFinalResponseAndEachStepRunsOnce() {
     String tag = tag("sleep");
     assertSleptOnce(get("/f/sleep?tag=" + tag), tag, 201);

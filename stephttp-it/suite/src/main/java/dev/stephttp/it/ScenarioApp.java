@@ -54,6 +54,7 @@ public final class ScenarioApp implements AutoCloseable {
     return App.builder()
         .filter("/f/*", new StepHttpFilter(config))
         .filter("/small/*", new StepHttpFilter(config.toBuilder().maxBufferedResponseBytes(SMALL_BUFFER_BYTES).build()))
+        .filter("/durable/*", new StepHttpFilter(config.toBuilder().durableResponses(true).build()))
         .servlet("/f/sync", Handlers.servlet((req, resp) -> Handlers.sync(c, req, resp)))
         .servlet("/f/sleep", Handlers.servlet((req, resp) -> Handlers.sleep(c, req, resp)))
         .servlet("/f/wait", Handlers.servlet(Handlers::waitForApproval))
@@ -68,6 +69,7 @@ public final class ScenarioApp implements AutoCloseable {
         .servlet("/f/form", Handlers.servlet((req, resp) -> Handlers.form(c, req, resp)))
         .servlet("/f/json", Handlers.servlet((req, resp) -> Handlers.json(c, req, resp)))
         .servlet("/small/big", Handlers.servlet((req, resp) -> Handlers.big(c, req, resp)))
+        .servlet("/durable/sync", Handlers.servlet((req, resp) -> Handlers.sync(c, req, resp)))
         .servlet("/w/sync", new StepHttpServlet(Handlers.servlet((req, resp) -> Handlers.sync(c, req, resp)), config))
         .servlet("/w/sleep", new StepHttpServlet(Handlers.servlet((req, resp) -> Handlers.sleep(c, req, resp)), config))
         .build();
