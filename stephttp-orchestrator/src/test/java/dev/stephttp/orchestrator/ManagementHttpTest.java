@@ -248,4 +248,68 @@ class ManagementHttpTest {
     Api.error(Api.bearer(limited).get("/events"), 429, "rate_limited");
     CLOCK.addAndGet(10_000);
   }
+
+  /**
+   * The session comes from the raw Cookie header: on one keep-alive connection, a token that
+   * differs from the genuine one only in letter case is refused right after the genuine one was
+   * accepted, and the genuine one is accepted right after the altered one (Jetty's per-connection
+   * cookie cache compares headers ignoring case and answered 200 and 401 here).
+   */
+  @Test
+  void aCaseAlteredSessionOnAKeptAliveConnectionIsRefused() throws Exception {
+    Http.Result login = as(orch, null).post("/login", "{\"signingKey\": \"" + Api.KEY + "\"}");
+    Api.ok(login);
+    String setCookie = login.header("Set-Cookie");
+    String token = setCookie.substring("inngest_api_session=".length(), setCookie.indexOf(';'));
+    int letter = 0;
+    while (!Character.isLetter(token.charAt(letter))) {
+      letter++;
+    }
+    char c = token.charAt(letter);
+    String altered = token.substring(0, letter)
+        + (Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c))
+        + token.substring(letter + 1);
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", orch.port())) {
+      socket.setSoTimeout(10_000);
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.ISO_8859_1));
+      java.util.function.Function<String, Integer> get = cookie -> {
+        try {
+          socket.getOutputStream().write(("GET /api/v2/runs?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Cookie: " + cookie + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+          int status = Integer.parseInt(in.readLine().split(" ")[1]);
+          int length = -1;
+          for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+              length = Integer.parseInt(line.substring(15).trim());
+            }
+          }
+          if (length >= 0) {
+            char[] body = new char[length];
+            for (int read = 0; read < length; ) {
+              read += in.read(body, read, length - read);
+            }
+          } else { // chunked
+            for (int n = Integer.parseInt(in.readLine().trim(), 16); n > 0;
+                n = Integer.parseInt(in.readLine().trim(), 16)) {
+              char[] chunk = new char[n];
+              for (int read = 0; read < n; ) {
+                read += in.read(chunk, read, n - read);
+              }
+              in.readLine();
+            }
+            in.readLine();
+          }
+          return status;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+      assertThat(get.apply("inngest_api_session=" + token)).isEqualTo(200);
+      assertThat(get.apply("inngest_api_session=" + altered)).isEqualTo(401);
+      assertThat(get.apply("inngest_api_session=" + token)).isEqualTo(200);
+      assertThat(get.apply("a=\"b; inngest_api_session=" + altered)).isEqualTo(401);
+      assertThat(get.apply("theme=dark; inngest_api_session=\"" + token + "\"")).isEqualTo(200);
+    }
+  }
 }

@@ -2,7 +2,6 @@ package dev.stephttp.orchestrator.management;
 
 import dev.stephttp.internal.wire.SigningKeys;
 import dev.stephttp.orchestrator.engine.Settings;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -112,19 +112,29 @@ public final class ApiAuth {
         : "The signing key or session is not valid.");
   }
 
+  /**
+   * The session token from the request's {@code Cookie} headers, or null. Read from the raw
+   * headers, not {@code getCookies()}: Jetty 12 reuses the previous request's parsed cookies on a
+   * keep-alive connection when the new header differs only in letter case, which let a
+   * case-altered token in after a genuine one and kept the genuine one out after an altered one.
+   * Pairs are split on {@code ;}; a value may be wrapped in double quotes (RFC 6265 §4.1.1); a
+   * malformed pair carries no session.
+   */
   static String cookie(HttpServletRequest req) {
-    Cookie[] cookies;
-    try {
-      cookies = req.getCookies();
-    } catch (RuntimeException malformed) {
-      return null; // a Cookie header the container cannot parse carries no session: 401, never 500
-    }
-    if (cookies == null) {
-      return null;
-    }
-    for (Cookie c : cookies) {
-      if (COOKIE.equals(c.getName()) && !c.getValue().isEmpty()) {
-        return c.getValue();
+    Enumeration<String> headers = req.getHeaders("Cookie");
+    while (headers != null && headers.hasMoreElements()) {
+      for (String pair : headers.nextElement().split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq < 0 || !pair.substring(0, eq).trim().equals(COOKIE)) {
+          continue;
+        }
+        String value = pair.substring(eq + 1).trim();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1);
+        }
+        if (!value.isEmpty()) {
+          return value;
+        }
       }
     }
     return null;
