@@ -52,7 +52,9 @@ class MainCliTest {
   void rateOptionReachesTheRunningOrchestrator() {
     Main.Parsed p = Main.parse(new String[] {"--port", "0", "--signing-key", Api.KEY,
         "--rate-read", "60:1"}, Map.of());
-    try (Orchestrator orch = p.builder().inMemoryStore().start()) {
+    // a stopped clock: under load a second could pass between the requests and refill the bucket
+    ManualClock stopped = new ManualClock(new java.util.concurrent.atomic.AtomicLong(1_800_000_000_000L));
+    try (Orchestrator orch = p.builder().inMemoryStore().clock(stopped).start()) {
       Api api = Api.bearer(orch);
       Api.ok(api.get("/runs"));
       Api.ok(api.get("/runs"));
