@@ -165,7 +165,7 @@ public final class StepHttpAutoConfiguration {
       }
       log.info("stephttp embedded orchestrator: API at {}, dashboard at {}/ ({}; for local development only)",
           orchestrator.baseUrl(), orchestrator.baseUrl(),
-          o.getDatabase() == null ? "runs kept in memory" : "database " + o.getDatabase());
+          o.getDatabase() == null ? "runs kept in a temporary database" : "database " + o.getDatabase());
       if (p.getBaseUrl() != null) {
         log.info("stephttp.base-url is set ({}): the filter talks to it, not to the embedded orchestrator",
             p.getBaseUrl());
