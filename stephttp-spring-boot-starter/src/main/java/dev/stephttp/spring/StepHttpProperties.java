@@ -189,7 +189,7 @@ public final class StepHttpProperties {
     /** Port of the embedded orchestrator on 127.0.0.1; 0 picks a free port. */
     private int port = 8288;
 
-    /** SQLite file of the embedded orchestrator; unset keeps runs in memory only. */
+    /** SQLite file of the embedded orchestrator; unset keeps runs in a temporary file deleted on shutdown. */
     private @Nullable Path database;
 
     /**
@@ -218,7 +218,7 @@ public final class StepHttpProperties {
       this.port = port;
     }
 
-    /** The embedded orchestrator's database file, or null for memory only. */
+    /** The embedded orchestrator's database file, or null for a temporary one. */
     public @Nullable Path getDatabase() {
       return database;
     }
