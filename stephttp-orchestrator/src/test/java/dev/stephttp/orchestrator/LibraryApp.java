@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -33,6 +34,12 @@ final class LibraryApp implements AutoCloseable {
 
   /** Starts the app checkpointing to {@code orch} with signing key {@code key} and event key "ek". */
   static LibraryApp start(Orchestrator orch, String key, Map<String, Body> routes) throws Exception {
+    return start(orch, key, routes, (ctx, config) -> { });
+  }
+
+  /** Like {@link #start(Orchestrator, String, Map)}; {@code extra} adds servlets with the filter's configuration. */
+  static LibraryApp start(Orchestrator orch, String key, Map<String, Body> routes,
+      BiConsumer<ServletContextHandler, StepHttpConfig> extra) throws Exception {
     Server server = new Server();
     ServerConnector c = connector(server, 0);
     // Bound before the filter is configured, so that its domain (where re-entries go) is the app's
@@ -45,6 +52,7 @@ final class LibraryApp implements AutoCloseable {
     ctx.setContextPath("/");
     ctx.addFilter(new FilterHolder(new StepHttpFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
     new LinkedHashMap<>(routes).forEach((path, body) -> ctx.addServlet(new ServletHolder(servlet(body)), path));
+    extra.accept(ctx, config);
     server.setHandler(ctx);
     server.start();
     return new LibraryApp(server, url);

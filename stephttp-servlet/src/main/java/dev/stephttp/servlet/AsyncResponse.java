@@ -5,6 +5,7 @@ import dev.stephttp.internal.wire.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -31,6 +32,13 @@ public final class AsyncResponse {
     resp.getOutputStream().write(bytes);
   });
 
+  private static final AsyncResponse PROXY = new AsyncResponse(null, (run, req, resp) -> {
+    resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
+    resp.setHeader("Location", req.getContextPath() + OutputProxyServlet.MOUNT + "/" + run.runId() + "/output?token="
+        + URLEncoder.encode(run.token(), StandardCharsets.UTF_8));
+    resp.setContentLength(0);
+  });
+
   private final BiFunction<String, String, String> urlFunction;
   private final Handler handler;
 
@@ -47,6 +55,16 @@ public final class AsyncResponse {
   /** {@code 303 See Other} to {@code urlFunction.apply(runId, token)}. */
   public static AsyncResponse redirect(BiFunction<String, String, String> urlFunction) {
     return new AsyncResponse(Objects.requireNonNull(urlFunction, "urlFunction == null"), null);
+  }
+
+  /**
+   * {@code 303 See Other} to the application's own {@link OutputProxyServlet}, mapped at {@code
+   * /v1/http/runs/*} in the same context: {@code Location: <context path>/v1/http/runs/<runId>/output?token=…}
+   * (a path, resolved by the client against the origin it called), so the end user never talks to
+   * the orchestrator.
+   */
+  public static AsyncResponse proxy() {
+    return PROXY;
   }
 
   /** {@code 200} with {@code {"run_id": ..., "token": ...}} for clients that poll themselves. */
@@ -77,13 +95,16 @@ public final class AsyncResponse {
     return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "redirect" -> redirect();
       case "token" -> token();
-      default -> throw new IllegalArgumentException("asyncResponse must be 'redirect' or 'token', was '" + name + "'");
+      case "proxy" -> proxy();
+      default -> throw new IllegalArgumentException(
+          "asyncResponse must be 'redirect', 'proxy' or 'token', was '" + name + "'");
     };
   }
 
   @Override
   public String toString() {
     return handler == TOKEN.handler ? "AsyncResponse.token()"
+        : handler == PROXY.handler ? "AsyncResponse.proxy()"
         : handler != null ? "AsyncResponse.custom(...)"
         : urlFunction != null ? "AsyncResponse.redirect(url)" : "AsyncResponse.redirect()";
   }

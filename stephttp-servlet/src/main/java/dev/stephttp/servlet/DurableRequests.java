@@ -63,6 +63,10 @@ final class DurableRequests {
       return;
     }
     request.setAttribute(HANDLED, Boolean.TRUE);
+    if (OutputProxyServlet.isOutputPath(request)) {
+      handler.handle(request, response); // the run-output proxy's route: answering it is no run of its own
+      return;
+    }
     if (NOT_DURABLE.contains(request.getMethod())) {
       passThrough(request, response, handler);
       return;

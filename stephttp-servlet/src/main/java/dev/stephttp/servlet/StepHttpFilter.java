@@ -26,7 +26,7 @@ import java.util.Objects;
  * {@code redirectBaseUrl}, {@code eventBaseUrl}, {@code signingKey}, {@code signingKeyFallback},
  * {@code eventKey}, {@code dev}, {@code domain}, {@code trustForwardedOrigin}, {@code
  * trackAllEndpoints}, {@code asyncResponse}
- * = {@code redirect|token}, {@code maxBufferedResponseBytes}, {@code maxCapturedRequestBytes})
+ * = {@code redirect|proxy|token}, {@code maxBufferedResponseBytes}, {@code maxCapturedRequestBytes})
  * (else context-params {@code stephttp.<name>}) and then the environment. Thread-safe.
  */
 public final class StepHttpFilter implements Filter {
