@@ -13,6 +13,7 @@ import dev.stephttp.orchestrator.protocol.Auth;
 import dev.stephttp.orchestrator.protocol.EventEndpoint;
 import dev.stephttp.orchestrator.protocol.OutputEndpoint;
 import dev.stephttp.orchestrator.protocol.ProtocolServlet;
+import dev.stephttp.orchestrator.protocol.RealtimeEndpoint;
 import dev.stephttp.orchestrator.protocol.Tokens;
 import dev.stephttp.orchestrator.store.DatabaseLock;
 import dev.stephttp.orchestrator.store.SqliteStore;
@@ -61,6 +62,7 @@ public final class Orchestrator implements AutoCloseable {
   private final Scheduler scheduler;
   private final Engine engine;
   private final OutputWaiters waiters;
+  private RealtimeEndpoint realtime;
   private final String baseUrl;
   private final int port;
   private final java.util.concurrent.atomic.AtomicBoolean closing =
@@ -87,8 +89,9 @@ public final class Orchestrator implements AutoCloseable {
       Auth auth = new Auth(settings);
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
       EventEndpoint events = new EventEndpoint(engine, auth, clock);
+      realtime = new RealtimeEndpoint(auth, tokens, clock, b.realtimeKeepAlive);
       ProtocolServlet servlet = new ProtocolServlet(store, engine, tokens, auth, output, events,
-          settings.appOrigins(), clock, Orchestrator::dashboardFile);
+          realtime, settings.appOrigins(), clock, Orchestrator::dashboardFile);
       RateLimits limits = b.rateLimits != null ? b.rateLimits
           : settings.dev() ? RateLimits.off() : RateLimits.defaults(); // §3.1: off in dev mode
       ManagementServlet management = ApiRoutes.servlet(store, engine, settings, limits.quotas(),
@@ -115,6 +118,9 @@ public final class Orchestrator implements AutoCloseable {
         LOG.info("re-entries only go to {}", settings.appOrigins().allowed());
       }
     } catch (Exception | Error e) {
+      if (realtime != null) {
+        realtime.close();
+      }
       waiters.close();
       store.close();
       if (lock != null) {
@@ -219,6 +225,7 @@ public final class Orchestrator implements AutoCloseable {
       LOG.warn("stopping the HTTP server failed", e);
     }
     scheduler.close();
+    realtime.close();
     waiters.close();
     store.close();
     if (lock != null) {
@@ -258,6 +265,7 @@ public final class Orchestrator implements AutoCloseable {
     private final List<String> corsOrigins = new ArrayList<>();
     private RateLimits rateLimits;
     private Clock clock = Clock.systemUTC();
+    private Duration realtimeKeepAlive = Duration.ofSeconds(15);
 
     private Builder() {}
 
@@ -282,6 +290,15 @@ public final class Orchestrator implements AutoCloseable {
      */
     public Builder rateLimits(RateLimits limits) {
       this.rateLimits = Objects.requireNonNull(limits, "limits == null");
+      return this;
+    }
+
+    /** How often realtime subscribers get a keepalive comment, default 15 s (tests). */
+    Builder realtimeKeepAlive(Duration period) {
+      if (period.isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("realtimeKeepAlive must be positive, was " + period);
+      }
+      this.realtimeKeepAlive = period;
       return this;
     }
 

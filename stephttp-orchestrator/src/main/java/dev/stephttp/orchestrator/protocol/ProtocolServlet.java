@@ -43,6 +43,7 @@ public final class ProtocolServlet extends HttpServlet {
   private final transient OutputEndpoint output;
   private final transient EventEndpoint events;
   private final transient AppOrigins origins;
+  private final transient RealtimeEndpoint realtime;
 
   /** What answers a GET or HEAD that no protocol route matched (the dashboard's files). */
   @FunctionalInterface
@@ -57,8 +58,9 @@ public final class ProtocolServlet extends HttpServlet {
    * @param fallback serves unmatched GETs and HEADs, e.g. the dashboard's files
    */
   public ProtocolServlet(ReadStore store, Engine engine, Tokens tokens, Auth auth,
-      OutputEndpoint output, EventEndpoint events, AppOrigins origins, Clock clock,
-      Fallback fallback) {
+      OutputEndpoint output, EventEndpoint events, RealtimeEndpoint realtime, AppOrigins origins,
+      Clock clock, Fallback fallback) {
+    this.realtime = realtime;
     this.clock = clock;
     this.fallback = fallback;
     this.origins = origins;
@@ -125,6 +127,10 @@ public final class ProtocolServlet extends HttpServlet {
         batch(resp, seg[2]);
         return;
       }
+    }
+    if (seg.length >= 3 && seg[0].equals("v1") && seg[1].equals("realtime")
+        && realtime.handle(req, resp, method, path.substring("/v1/realtime/".length()))) {
+      return; // §2.7
     }
     int base = prefixLength(seg);
     if (base > 0) {

@@ -17,14 +17,16 @@ import java.util.Map;
 
 /**
  * Run-output tokens (docs/protocol.md §3.2): HS256 JWT, issuer {@code api.inngest.com}, subject
- * {@code run-claim}, 1 hour, claims {@code Env} and {@code RunID}. Also mints the realtime token
- * of §2.7 (only needs to be non-empty for non-streaming clients). The secret is kept in the
+ * {@code run-claim}, 1 hour, claims {@code Env} and {@code RunID}. Also mints and checks the
+ * realtime token of §2.7 (issuer {@code rt.inngest.com}, 16 minutes, the run as {@code jti} and
+ * topic channel), which subscribes to the run's realtime stream. The secret is kept in the
  * store, so tokens stay valid across restarts. Thread-safe.
  */
 public final class Tokens {
   public static final String ISSUER = "api.inngest.com";
   public static final String SUBJECT = "run-claim";
   private static final long LIFETIME_SECONDS = 3600;
+  private static final String REALTIME_ISSUER = "rt.inngest.com";
 
   private final MACSigner signer;
   private final MACVerifier verifier;
@@ -66,7 +68,7 @@ public final class Tokens {
   String mintRealtimeToken(String runId, long createdAtMillis) {
     long now = createdAtMillis / 1000;
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer("rt.inngest.com")
+        .issuer(REALTIME_ISSUER)
         .subject("00000000-0000-4000-a000-000000000000")
         .jwtID(runId)
         .issueTime(new Date(now * 1000))
@@ -88,8 +90,21 @@ public final class Tokens {
     return jwt.serialize();
   }
 
-  /** The run ID bound to a valid output token, or null for any invalid/expired token. */
-  String verifyOutputToken(String token) {
+  /**
+   * The run ID a valid realtime token subscribes to (§2.7), or null for any invalid or expired
+   * token, or an output token.
+   */
+  String verifyRealtimeToken(String token) {
+    JWTClaimsSet c = verified(token);
+    if (c == null || !REALTIME_ISSUER.equals(c.getIssuer())) {
+      return null;
+    }
+    String runId = c.getJWTID();
+    return runId != null && Ulids.isValid(runId) ? runId : null;
+  }
+
+  /** The claims of an HS256 token this orchestrator signed, unexpired and not issued in the future; else null. */
+  private JWTClaimsSet verified(String token) {
     if (token == null || token.isEmpty() || token.length() > 4096) {
       return null;
     }
@@ -101,14 +116,23 @@ public final class Tokens {
       JWTClaimsSet c = jwt.getJWTClaimsSet();
       long nowMs = clock.millis();
       if (c.getExpirationTime() == null || c.getExpirationTime().getTime() < nowMs
-          || !ISSUER.equals(c.getIssuer()) || !SUBJECT.equals(c.getSubject())
           || (c.getIssueTime() != null && c.getIssueTime().getTime() > nowMs + 300_000)) {
         return null;
       }
-      Object runId = c.getClaim("RunID");
-      return runId instanceof String s && Ulids.isValid(s) ? s : null;
+      return c;
     } catch (ParseException | JOSEException | RuntimeException e) {
       return null;
     }
   }
+
+  /** The run ID bound to a valid output token, or null for any invalid/expired token. */
+  String verifyOutputToken(String token) {
+    JWTClaimsSet c = verified(token);
+    if (c == null || !ISSUER.equals(c.getIssuer()) || !SUBJECT.equals(c.getSubject())) {
+      return null;
+    }
+    Object runId = c.getClaim("RunID");
+    return runId instanceof String s && Ulids.isValid(s) ? s : null;
+  }
+
 }

@@ -1,0 +1,315 @@
+package dev.stephttp.orchestrator.protocol;
+
+import dev.stephttp.orchestrator.model.BadRequest;
+import dev.stephttp.orchestrator.model.Ulids;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The realtime relay's routes (docs/protocol.md §2.7): {@code POST /v1/realtime/publish/tee?channel=<runId>}
+ * takes an app's SSE events for a run as they are produced, and {@code GET /v1/realtime/sse?token=}
+ * streams them to subscribers holding the run's realtime token, replaying what a late subscriber
+ * missed ({@link RealtimeRelay}), with keepalive comments. No thread is held per subscriber: a
+ * subscriber's events are written by a shared pool, one writer at a time. Thread-safe.
+ */
+public final class RealtimeEndpoint implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
+  /** Bytes one upload may carry (Inngest caps it at 1000 KiB; ours allows a step's largest output). */
+  static final int MAX_UPLOAD_BYTES = 4 << 20;
+  /** Uploads read at once; each holds a request thread while it lasts. */
+  static final int MAX_UPLOADS = 64;
+  /** Subscribers connected at once, over all runs. */
+  static final int MAX_SUBSCRIBERS = 1_000;
+  /** Bytes queued for one subscriber that does not read; past it the subscriber is disconnected. */
+  static final int MAX_QUEUED_BYTES = 2 << 20;
+  /** How long one subscription lasts at most (Inngest: 15 minutes). */
+  static final Duration MAX_SUBSCRIPTION = Duration.ofHours(1);
+  private static final byte[] KEEPALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Auth auth;
+  private final Tokens tokens;
+  private final RealtimeRelay relay;
+  private final AtomicInteger uploads = new AtomicInteger();
+  private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+  private final ExecutorService writers = Executors.newCachedThreadPool(r -> daemon(r, "stephttp-realtime"));
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      r -> daemon(r, "stephttp-realtime-timer"));
+
+  /** A relay sending a keepalive comment to every subscriber each {@code keepAlive}. */
+  public RealtimeEndpoint(Auth auth, Tokens tokens, Clock clock, Duration keepAlive) {
+    this.auth = auth;
+    this.tokens = tokens;
+    this.relay = new RealtimeRelay(clock);
+    long period = keepAlive.toMillis();
+    timer.scheduleAtFixedRate(() -> clients.forEach(c -> c.send(KEEPALIVE)), period, period, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(relay::expire, 1, 1, TimeUnit.MINUTES);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Routes {@code /v1/realtime/{rest}}; false when {@code rest} is not one of its routes. */
+  boolean handle(HttpServletRequest req, HttpServletResponse resp, String method, String rest) throws IOException {
+    if (rest.equals("publish/tee")) {
+      requireMethod(method, "POST");
+      tee(req, resp);
+      return true;
+    }
+    if (rest.equals("sse")) {
+      requireMethod(method, "GET");
+      sse(req, resp);
+      return true;
+    }
+    return false;
+  }
+
+  private static void requireMethod(String actual, String expected) {
+    if (!expected.equals(actual)) {
+      throw new BadRequest(405, "Method " + actual + " not allowed; expected " + expected);
+    }
+  }
+
+  private void tee(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    if (!auth.apiAllowed(req.getHeader("Authorization"))) {
+      HttpIo.authFailed(resp);
+      return;
+    }
+    String channel = req.getParameter("channel");
+    if (channel == null || channel.isEmpty()) {
+      throw new BadRequest("channel is required");
+    }
+    if (!Ulids.isValid(channel)) {
+      throw new BadRequest("channel must be a run ID (a ULID)");
+    }
+    String runId = channel.toUpperCase(Locale.ROOT);
+    if (uploads.incrementAndGet() > MAX_UPLOADS) {
+      uploads.decrementAndGet();
+      resp.setHeader("Retry-After", "1");
+      HttpIo.error(resp, 429, "Too many streams are being published at once");
+      return;
+    }
+    try {
+      String refused = relayUpload(req.getInputStream(), runId);
+      if (refused != null) {
+        HttpIo.error(resp, 413, refused);
+        return;
+      }
+    } finally {
+      uploads.decrementAndGet();
+    }
+    resp.setStatus(200);
+    resp.setContentType("application/json");
+    resp.setContentLength(0);
+  }
+
+  /**
+   * Relays each complete event of {@code in} as soon as its blank line arrives, so that events of
+   * concurrent uploads never interleave mid-event (Inngest relays arbitrary byte chunks). Comments
+   * (keepalives) and blank lines are dropped; an unfinished event at the end is dropped. Returns why the upload was
+   * cut short, or null.
+   */
+  private String relayUpload(InputStream in, String runId) throws IOException {
+    ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      total += n;
+      if (total > MAX_UPLOAD_BYTES) {
+        return "The stream is larger than " + (MAX_UPLOAD_BYTES >> 20) + " MiB";
+      }
+      pending.write(buf, 0, n);
+      byte[] bytes = pending.toByteArray();
+      int start = 0;
+      for (int i = 1; i < bytes.length; i++) {
+        if (bytes[i] == '\n' && bytes[i - 1] == '\n' && i - 1 >= start) {
+          byte[] event = Arrays.copyOfRange(bytes, start, i + 1);
+          start = i + 1;
+          if (event[0] != '\n' && event[0] != ':' && !relay.publish(runId, event)) {
+            return "Too many runs are streaming at once";
+          }
+        }
+      }
+      pending.reset();
+      pending.write(bytes, start, bytes.length - start);
+      if (pending.size() > RealtimeRelay.MAX_BUFFER_BYTES) {
+        return "One event is larger than " + (RealtimeRelay.MAX_BUFFER_BYTES >> 20) + " MiB";
+      }
+    }
+    if (pending.size() > 0) {
+      LOG.debug("run {}: a published stream ended inside an event; its {} bytes were dropped", runId, pending.size());
+    }
+    return null;
+  }
+
+  private void sse(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String token = req.getParameter("token");
+    if (token == null) {
+      String bearer = req.getHeader("Authorization");
+      token = bearer != null && bearer.regionMatches(true, 0, "Bearer ", 0, 7) ? bearer.substring(7).trim() : null;
+    }
+    String runId = tokens.verifyRealtimeToken(token);
+    if (runId == null) {
+      HttpIo.error(resp, 401, "Invalid or expired realtime token");
+      return;
+    }
+    if (clients.size() >= MAX_SUBSCRIBERS) {
+      resp.setHeader("Retry-After", "5");
+      HttpIo.error(resp, 429, "Too many realtime subscribers");
+      return;
+    }
+    resp.setStatus(200);
+    resp.setContentType("text/event-stream");
+    resp.setHeader("Cache-Control", "no-cache");
+    resp.setHeader("X-Accel-Buffering", "no");
+    resp.setHeader("Access-Control-Allow-Origin", "*");
+    resp.setHeader("Access-Control-Expose-Headers", "Content-Type");
+    AsyncContext async = req.startAsync();
+    async.setTimeout(MAX_SUBSCRIPTION.toMillis());
+    SseClient client = new SseClient(runId, async, resp.getOutputStream());
+    async.addListener(client);
+    resp.flushBuffer(); // the subscriber sees the stream open before the first event
+    clients.add(client);
+    if (relay.subscribe(runId, client) == RealtimeRelay.Subscribed.FULL) {
+      client.end();
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    relay.close();
+    writers.shutdown();
+  }
+
+  /** One subscriber's connection: a queue written by one pool thread at a time. */
+  private final class SseClient implements RealtimeRelay.Subscriber, AsyncListener {
+    private final String runId;
+    private final AsyncContext async;
+    private final OutputStream out;
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile boolean ended;
+
+    SseClient(String runId, AsyncContext async, OutputStream out) {
+      this.runId = runId;
+      this.async = async;
+      this.out = out;
+    }
+
+    @Override
+    public void send(byte[] event) {
+      if (done.get()) {
+        return;
+      }
+      if (queued.addAndGet(event.length) > MAX_QUEUED_BYTES) {
+        LOG.debug("run {}: a realtime subscriber fell {} bytes behind and was disconnected", runId, queued.get());
+        finish();
+        return;
+      }
+      queue.add(event);
+      schedule();
+    }
+
+    @Override
+    public void end() {
+      ended = true;
+      schedule();
+    }
+
+    private void schedule() {
+      if (!done.get() && writing.compareAndSet(false, true)) {
+        try {
+          writers.execute(this::drain);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          finish(); // shutting down
+        }
+      }
+    }
+
+    private void drain() {
+      try {
+        byte[] event;
+        while ((event = queue.poll()) != null) {
+          out.write(event);
+          queued.addAndGet(-event.length);
+        }
+        out.flush();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("run {}: a realtime subscriber went away: {}", runId, e.toString());
+        writing.set(false);
+        finish();
+        return;
+      }
+      writing.set(false);
+      if (ended && queue.isEmpty()) {
+        finish();
+      } else if (!queue.isEmpty()) {
+        schedule();
+      }
+    }
+
+    private void finish() {
+      if (done.compareAndSet(false, true)) {
+        clients.remove(this);
+        relay.unsubscribe(runId, this);
+        try {
+          async.complete();
+        } catch (IllegalStateException e) {
+          LOG.debug("run {}: realtime subscription already completed", runId);
+        }
+      }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+      done.set(true);
+      clients.remove(this);
+      relay.unsubscribe(runId, this);
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      finish();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      finish();
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      // not re-dispatched
+    }
+  }
+}
