@@ -184,6 +184,10 @@ public final class Execution {
       return decodeStepResult(key, stored, type);
     }
     checkTarget(key);
+    StepWrapper wrapper = attachment(StepWrapper.class);
+    if (wrapper != null) {
+      fn = wrapper.wrap(key.hash(), fn);
+    }
     long startedAt = epochNanos();
     long t0 = System.nanoTime();
     T value;

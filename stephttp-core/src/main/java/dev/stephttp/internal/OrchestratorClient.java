@@ -16,10 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -43,6 +47,8 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
 
   private final ClientSettings settings;
   private final OkHttpClient http;
+  /** {@link #http}'s connections, for uploads that last as long as a step streams. */
+  private final OkHttpClient streams;
   /** Whether calls use the fallback signing key; changed only by {@link #switchKeyAfterRefusal}. */
   private final AtomicBoolean useFallback = new AtomicBoolean();
   /** Whether the last attempt of any call got an answer from the orchestrator (see {@link #reachable()}). */
@@ -62,6 +68,11 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
             TimeUnit.MINUTES))
         .followRedirects(false)
         .build();
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(1024); // one upload per streaming re-entry; okhttp's default is 64, 5 per host
+    dispatcher.setMaxRequestsPerHost(1024);
+    this.streams = http.newBuilder().dispatcher(dispatcher).callTimeout(0, TimeUnit.MILLISECONDS)
+        .readTimeout(0, TimeUnit.MILLISECONDS).build();
   }
 
   public ClientSettings settings() {
@@ -119,6 +130,40 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
       throw new OrchestratorException("event API answered " + node + " for " + events.size() + " events", 200, null);
     }
     return ids;
+  }
+
+  /**
+   * {@code POST /v1/realtime/publish/tee?channel=<runId>} (docs/protocol.md §2.7): {@code body} is sent
+   * as it is written, without a call timeout (a step may stream for long). Not retried: a stream
+   * cannot be sent twice. The future completes with the answer's status, or with the failure.
+   */
+  public CompletableFuture<Integer> publishStream(String runId, RequestBody body) {
+    Request.Builder rb = new Request.Builder()
+        .url(settings.baseUrl() + "/v1/realtime/publish/tee?channel=" + runId)
+        .header("X-Inngest-SDK", Sdk.HEADER_VALUE)
+        .header("User-Agent", Sdk.HEADER_VALUE)
+        .post(body);
+    if (settings.env() != null) {
+      rb.header("X-Inngest-Env", settings.env());
+    }
+    String token = bearerToken(useFallback.get());
+    if (token != null) {
+      rb.header("Authorization", "Bearer " + token);
+    }
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    streams.newCall(rb.build()).enqueue(new Callback() {
+      @Override
+      public void onFailure(Call call, IOException e) {
+        status.completeExceptionally(e);
+      }
+
+      @Override
+      public void onResponse(Call call, Response response) {
+        response.close();
+        status.complete(response.code());
+      }
+    });
+    return status;
   }
 
   private byte[] call(String method, String url, byte[] body, boolean bearer) {
@@ -232,6 +277,7 @@ public final class OrchestratorClient implements EventPublisher, AutoCloseable {
   @Override
   public void close() {
     http.dispatcher().executorService().shutdown();
+    streams.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
     log.debug("orchestrator client closed");
   }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -26,11 +27,13 @@ final class SseReader implements AutoCloseable {
       .readTimeout(Duration.ofSeconds(60)).followRedirects(false).build();
 
   final Response response;
+  private final Call call;
   private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
   private final Thread reader;
 
-  private SseReader(Response response) {
-    this.response = response;
+  private SseReader(Call call) throws IOException {
+    this.call = call;
+    this.response = call.execute();
     this.reader = new Thread(this::read, "sse-reader");
     reader.setDaemon(true);
     if (response.isSuccessful()) {
@@ -44,7 +47,7 @@ final class SseReader implements AutoCloseable {
   }
 
   static SseReader open(Request request) throws IOException {
-    return new SseReader(CLIENT.newCall(request).execute());
+    return new SseReader(CLIENT.newCall(request));
   }
 
   private void read() {
@@ -97,8 +100,12 @@ final class SseReader implements AutoCloseable {
     }
   }
 
+  /** Cancels the call (thread-safe: the reader thread may be reading), then closes what is left. */
   @Override
   public void close() {
-    response.close();
+    call.cancel();
+    if (!reader.isAlive()) {
+      response.close();
+    }
   }
 }

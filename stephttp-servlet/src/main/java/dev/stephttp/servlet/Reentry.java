@@ -8,6 +8,7 @@ import dev.stephttp.StepFailedException;
 import dev.stephttp.internal.Execution;
 import dev.stephttp.internal.OrchestratorClient;
 import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.StepWrapper;
 import dev.stephttp.internal.Suspension;
 import dev.stephttp.internal.wire.ApiResult;
 import dev.stephttp.internal.wire.GeneratorOpcode;
@@ -59,11 +60,16 @@ final class Reentry {
       target = null;
     }
     Execution execution = Execution.reentry(runId, memo, target, client);
+    RelayUpload relay = new RelayUpload(client, runId); // docs/protocol.md §2.7
+    ResponseStream stream = new ResponseStream(relay);
+    execution.attach(ResponseStream.class, stream);
+    execution.attach(StepWrapper.class, stream.steps());
     BufferedResponse buffered = new BufferedResponse(response, MAX_REPORTED_BODY, false,
         () -> execution.suspension() != null);
     Throwable thrown = Suspensions.run(execution, request, buffered, handler);
     Suspension suspension = execution.suspension();
     if (suspension != null) {
+      relay.end();
       suspensions.check(suspension, thrown, request);
       suspended(runId, response, execution, suspension);
       return;
@@ -72,6 +78,7 @@ final class Reentry {
     NonRetriableException nonRetriable = Suspensions.find(thrown, NonRetriableException.class);
     if (nonRetriable != null) {
       log.warn("run {}: the handler failed without retry: {}", runId, nonRetriable.toString());
+      relay.fail(nonRetriable.getMessage());
       answer(response, runId, 400, errorObject(nonRetriable), true);
       return;
     }
@@ -81,17 +88,23 @@ final class Reentry {
     if (replayed != null) {
       log.warn("run {}: the handler let a step's recorded failure propagate; the run fails without retry: {}",
           runId, replayed.getMessage());
+      relay.fail(replayed.getMessage());
       answer(response, runId, 400, errorObject(replayed), true);
       return;
     }
     if (thrown instanceof Exception) {
       log.error("run {}: the handler failed during a re-entry; the orchestrator will retry", runId, thrown);
+      relay.end();
       answer(response, runId, 500, errorObject(Suspensions.unwrap(thrown)), false);
       return;
+    }
+    if (thrown != null) {
+      relay.end();
     }
     Suspensions.rethrowError(thrown);
     if (buffered.overflowed()) {
       log.error("run {}: the handler's response exceeds {} bytes and cannot be recorded", runId, MAX_REPORTED_BODY);
+      relay.fail("the handler's response exceeds " + MAX_REPORTED_BODY + " bytes");
       answer(response, runId, 400, ErrorBodies.errors("response_too_large",
           "the handler's response exceeds " + MAX_REPORTED_BODY + " bytes"), true);
       return;
@@ -100,6 +113,8 @@ final class Reentry {
     String text = execution.options().omitResponseBody() ? null : new String(body, StandardCharsets.UTF_8);
     ApiResult result = new ApiResult(buffered.getStatus(), buffered.headers(), text, System.nanoTime() - started,
         null, null);
+    relay.respond(result, false);
+    relay.end();
     ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(GeneratorOpcode.runComplete(result)));
     answer(response, runId, 206, Json.write(ops), null);
   }

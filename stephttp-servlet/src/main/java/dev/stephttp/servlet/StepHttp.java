@@ -65,6 +65,18 @@ public final class StepHttp {
   }
 
   /**
+   * The current request's stream of chunks to its caller (docs/protocol.md §2.7): {@code
+   * StepHttp.stream().push(token)} inside a step, or {@code pipe(..)} of an {@code InputStream},
+   * {@code Reader} or {@code Flow.Publisher}. Outside a run, or when nobody asked for a stream, its
+   * chunks go nowhere.
+   */
+  public static ResponseStream stream() {
+    Execution execution = Execution.current();
+    ResponseStream stream = execution == null ? null : execution.attachment(ResponseStream.class);
+    return stream == null ? ResponseStream.NONE : stream;
+  }
+
+  /**
    * Waits until the checkpoints of every filter in this JVM have been sent (graceful shutdown);
    * false if {@code timeout} passed first. Filters also do this when they are destroyed.
    */

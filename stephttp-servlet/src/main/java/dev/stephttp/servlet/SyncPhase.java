@@ -46,6 +46,7 @@ final class SyncPhase {
   private final CheckpointPipeline pipeline;
   private final String redirectBase;
   private final Suspensions suspensions;
+  private final StreamingSync streaming;
 
   SyncPhase(StepHttpConfig config, CallbackOrigin origin, CheckpointPipeline pipeline, String redirectBase,
       Suspensions suspensions) {
@@ -54,6 +55,7 @@ final class SyncPhase {
     this.pipeline = pipeline;
     this.redirectBase = redirectBase;
     this.suspensions = suspensions;
+    this.streaming = new StreamingSync(this, config, redirectBase, suspensions);
   }
 
   void handle(CapturedRequest request, HttpServletResponse response, DurableRequests.Handler handler)
@@ -68,11 +70,15 @@ final class SyncPhase {
     if (config.trackAllEndpoints) {
       run.request(); // every request is recorded: read it while it is surely readable
     }
+    stamp(response, run.runId());
+    if (StreamingSync.wanted(request)) {
+      streaming.handle(request, response, run, handler); // docs/protocol.md §2.7
+      return;
+    }
     RunCheckpoints checkpoints = run.checkpoints();
     Execution execution = run.execution();
     BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true,
         () -> execution.suspension() != null);
-    stamp(response, run.runId());
     request.onStartAsync(() -> {
       try {
         buffered.passThrough();
@@ -208,8 +214,8 @@ final class SyncPhase {
    * Answers 503 {@code code} with {@code message} (unless {@code response} is null: it was already
    * committed) and ends whatever of the run reached the orchestrator with that same answer.
    */
-  private void unavailable(SyncRun run, RunCheckpoints checkpoints, @Nullable HttpServletResponse response, String code,
-      String message, String reason) throws IOException {
+  private ApiResult unavailable(SyncRun run, RunCheckpoints checkpoints, @Nullable HttpServletResponse response,
+      String code, String message, String reason) throws IOException {
     log.warn("run {}: could not be recorded at the orchestrator, answering 503: {}", run.runId(), reason);
     pipeline.countRefused();
     byte[] body = ErrorBodies.errors(code, message);
@@ -224,24 +230,37 @@ final class SyncPhase {
       response.setHeader("Retry-After", "5");
       ErrorBodies.write(response, 503, body);
     }
+    return result;
+  }
+
+  /** The async switch of a streaming request failed: {@link #unavailable} with the code that says why. */
+  ApiResult switchFailed(SyncRun run, RunCheckpoints checkpoints, @Nullable HttpServletResponse response, boolean busy,
+      String reason) throws IOException {
+    return busy ? unavailable(run, checkpoints, response, BUSY, BUSY_MESSAGE, reason)
+        : unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, reason);
   }
 
   private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
       HttpServletResponse response, BufferedResponse buffered, long started, Exception e) throws IOException {
-    log.error("run {}: the handler of {} {} failed", run.runId(), request.getMethod(), request.getRequestURI(), e);
-    byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId());
+    ApiResult result = failureResult(run, request, e, started);
     if (!buffered.released()) {
       buffered.discard();
       response.reset();
       stamp(response, run.runId());
-      ErrorBodies.write(response, 500, body);
+      ErrorBodies.write(response, 500, result.body().getBytes(StandardCharsets.UTF_8));
       response.flushBuffer();
     }
     if (recorded(run)) {
-      ApiResult result = new ApiResult(500, java.util.Map.of("content-type", "application/json"),
-          new String(body, StandardCharsets.UTF_8), System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
       checkpoints.finish(runComplete(result), false);
     }
+  }
+
+  /** Logs the handler's failure; the 500 the user gets, as the run records it. */
+  ApiResult failureResult(SyncRun run, CapturedRequest request, Exception e, long started) {
+    log.error("run {}: the handler of {} {} failed", run.runId(), request.getMethod(), request.getRequestURI(), e);
+    byte[] body = ErrorBodies.errors("handler_failed", "The request handler failed; see the server log for run " + run.runId());
+    return new ApiResult(500, java.util.Map.of("content-type", "application/json"), new String(body, StandardCharsets.UTF_8),
+        System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
   }
 
   private void completeWhenAsyncEnds(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
@@ -271,11 +290,11 @@ final class SyncPhase {
   }
 
   /** Whether the run is sent to the orchestrator: docs/how-it-works.md, a run without steps is not recorded. */
-  private boolean recorded(SyncRun run) {
+  boolean recorded(SyncRun run) {
     return run.execution().producedOps() || config.trackAllEndpoints;
   }
 
-  private static ApiResult result(SyncRun run, BufferedResponse buffered, int status, long started) {
+  static ApiResult result(SyncRun run, BufferedResponse buffered, int status, long started) {
     byte[] body = buffered.bodyCopy();
     String text = null;
     if (!run.execution().options().omitResponseBody()) {
