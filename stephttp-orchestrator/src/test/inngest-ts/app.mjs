@@ -2,6 +2,7 @@
 // the orchestrator under test. ORCH = orchestrator URL; KEY = signing key (cloud mode) or unset (dev).
 import { Inngest, step } from "inngest";
 import { endpointAdapter, createEndpointServer } from "inngest/node";
+import { stream } from "inngest/experimental/durable-endpoints";
 
 const inngest = new Inngest({
   id: "ts-compat",
@@ -12,6 +13,22 @@ const inngest = new Inngest({
 
 const handler = inngest.endpoint(async (req) => {
   const url = new URL(req.url);
+  if (url.pathname === "/stream") {
+    // Chunks pushed in a step before and after a sleep: the second step runs in a re-entry.
+    const a = await step.run("first", async () => {
+      stream.push("hello");
+      return "a";
+    });
+    await step.sleep("pause", "1s");
+    const b = await step.run("second", async () => {
+      stream.push({ word: "world" });
+      return "b";
+    });
+    return new Response(JSON.stringify({ a, b }), {
+      status: 201,
+      headers: { "content-type": "application/json", "x-ts": "yes" },
+    });
+  }
   const a = await step.run("a", () => "A:" + url.searchParams.get("name"));
   await step.sleep("nap", "1s");
   const event = await step.waitForEvent("approval", {

@@ -2,6 +2,8 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stephttp.internal.wire.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,7 +49,7 @@ class InngestTsSdkIT {
     Path fixture = Path.of("src/test/inngest-ts");
     app = Path.of(System.getProperty("stephttp.build.dir", "target")).resolve("inngest-ts");
     Files.createDirectories(app);
-    for (String f : List.of("package.json", "package-lock.json", "app.mjs")) {
+    for (String f : List.of("package.json", "package-lock.json", "app.mjs", "stream-client.mjs")) {
       Files.copy(fixture.resolve(f), app.resolve(f), StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.isDirectory(app.resolve("node_modules/inngest"))) {
@@ -111,6 +113,54 @@ class InngestTsSdkIT {
         sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"bob\",\"by\":\"mallory\"}}");
         sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"ada\",\"by\":\"ops\"}}");
         assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo("200 {\"a\":\"A:ada\",\"b\":\"B\",\"by\":\"ops\"}");
+      } finally {
+        node.destroy();
+        if (!node.waitFor(10, TimeUnit.SECONDS)) {
+          node.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  /**
+   * Issue 11: a TS endpoint that streams with {@code stream.push} across a {@code step.sleep},
+   * consumed by the SDK's own {@code fetchWithStream} (stream-client.mjs): the sync phase's chunk
+   * on the caller's connection, the re-entry's chunk through this orchestrator's realtime relay,
+   * and the final response rebuilt from {@code inngest.response}.
+   */
+  @Test
+  void tsStreamAcrossASleepIsReadByFetchWithStreamThroughTheRelay() throws Exception {
+    try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
+      ProcessBuilder pb = new ProcessBuilder(node.toString(), "app.mjs").directory(app.toFile())
+          .redirectErrorStream(true);
+      Map<String, String> env = withNodeOnPath(pb);
+      env.put("ORCH", orch.baseUrl());
+      env.put("KEY", KEY);
+      env.remove("INNGEST_DEV");
+      Process node = pb.start();
+      try {
+        String base = "http://127.0.0.1:" + readPort(node);
+        ProcessBuilder client = new ProcessBuilder(InngestTsSdkIT.node.toString(), "stream-client.mjs",
+            base + "/stream").directory(app.toFile()).redirectErrorStream(true);
+        withNodeOnPath(client);
+        Process reader = client.start();
+        if (!reader.waitFor(60, TimeUnit.SECONDS)) {
+          reader.destroyForcibly();
+          throw new AssertionError("fetchWithStream did not finish within 60 s");
+        }
+        String out = new String(reader.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(reader.exitValue()).as(out).isZero();
+        JsonNode seen = Json.parse(out.substring(out.lastIndexOf('\n') + 1).getBytes(StandardCharsets.UTF_8));
+        assertThat(seen.get("status").asInt()).as(out).isEqualTo(201);
+        assertThat(seen.get("body").asText()).isEqualTo("{\"a\":\"a\",\"b\":\"b\"}");
+        assertThat(seen.get("ts").asText()).isEqualTo("yes");
+        List<String> data = new java.util.ArrayList<>();
+        seen.get("events").forEach(e -> {
+          if (e.get("type").asText().equals("data")) {
+            data.add(e.get("data").toString());
+          }
+        });
+        assertThat(data).as(out).containsExactly("\"hello\"", "{\"word\":\"world\"}");
       } finally {
         node.destroy();
         if (!node.waitFor(10, TimeUnit.SECONDS)) {
