@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.BufferedSink;
@@ -36,6 +37,7 @@ final class RelayUpload extends RequestBody implements ResponseStream.Sink {
   private static final byte[] KEEPALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
   /** How long a re-entry waits for the relay to take its events before it answers anyway. */
   static final Duration END_WAIT = Duration.ofSeconds(2);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private final OrchestratorClient client;
   private final String runId;
@@ -94,12 +96,24 @@ final class RelayUpload extends RequestBody implements ResponseStream.Sink {
     try {
       int code = s.get(END_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       if (code != 200) {
-        log.warn("run {}: the realtime relay answered {} to the run's stream", runId, code);
+        problem("the realtime relay answered " + code + " to the stream of run " + runId);
       }
     } catch (ExecutionException | TimeoutException e) {
-      log.warn("run {}: the run's stream did not reach the realtime relay: {}", runId, e.toString());
+      problem("the stream of run " + runId + " did not reach the realtime relay: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Logged once at WARN, then at DEBUG: every finishing re-entry publishes, so an orchestrator
+   * without a relay (404) would otherwise log once per run.
+   */
+  private static void problem(String message) {
+    if (WARNED.compareAndSet(false, true)) {
+      log.warn("{} (logged once; later ones at DEBUG)", message);
+    } else {
+      log.debug(message);
     }
   }
 

@@ -153,7 +153,7 @@ public final class RealtimeEndpoint implements AutoCloseable {
           byte[] event = Arrays.copyOfRange(bytes, start, i + 1);
           start = i + 1;
           if (event[0] != '\n' && event[0] != ':' && !relay.publish(runId, event)) {
-            return "Too many runs are streaming at once";
+            throw new BadRequest(429, "Too many runs are streaming at once");
           }
         }
       }
