@@ -89,7 +89,8 @@ public final class Orchestrator implements AutoCloseable {
       Auth auth = new Auth(settings);
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
       EventEndpoint events = new EventEndpoint(engine, auth, clock);
-      realtime = new RealtimeEndpoint(auth, tokens, clock, b.realtimeKeepAlive);
+      realtime = new RealtimeEndpoint(auth, tokens, store, waiters, clock, b.realtimeKeepAlive,
+          Duration.ofSeconds(2));
       ProtocolServlet servlet = new ProtocolServlet(store, engine, tokens, auth, output, events,
           realtime, settings.appOrigins(), clock, Orchestrator::dashboardFile);
       RateLimits limits = b.rateLimits != null ? b.rateLimits

@@ -177,6 +177,26 @@ class RealtimeRelayTest {
   }
 
   @Test
+  void aRunThatEndsWithoutItsAppsAnswerIsAnsweredFromTheStore() throws Exception {
+    String[] run = newRun();
+    try (SseReader sse = SseReader.open(sseUrl(run[1]))) {
+      assertThat(sse.next(WAIT)).isEqualTo(":"); // subscribed: keepalives flow
+      Api.ok(Api.bearer(orch).post("/runs/" + run[0] + "/cancel", ""));
+      List<String> events = sse.until("inngest.response", WAIT);
+      JsonNode data = dev.stephttp.internal.wire.Json.parse(
+          events.get(0).substring(events.get(0).indexOf("data: ") + 6).getBytes(StandardCharsets.UTF_8));
+      assertThat(data.get("status").asText()).isEqualTo("failed");
+      assertThat(data.at("/response/statusCode").asInt()).isEqualTo(500);
+      assertThat(data.at("/response/body").asText()).isEqualTo("\"The run was cancelled\"");
+      String end;
+      do {
+        end = sse.next(WAIT);
+      } while (end.equals(":"));
+      assertThat(end).isEqualTo(SseReader.EOF);
+    }
+  }
+
+  @Test
   void subscribersGetKeepaliveComments() throws Exception {
     String[] run = newRun();
     try (SseReader sse = SseReader.open(sseUrl(run[1]))) {

@@ -1,7 +1,15 @@
 package dev.stephttp.orchestrator.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.orchestrator.engine.OutputWaiters;
 import dev.stephttp.orchestrator.model.BadRequest;
+import dev.stephttp.orchestrator.model.RunRecord;
+import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.model.StoredJson;
 import dev.stephttp.orchestrator.model.Ulids;
+import dev.stephttp.orchestrator.store.ReadStore;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -52,17 +60,30 @@ public final class RealtimeEndpoint implements AutoCloseable {
 
   private final Auth auth;
   private final Tokens tokens;
+  private final ReadStore store;
+  private final OutputWaiters waiters;
+  private final Duration grace;
   private final RealtimeRelay relay;
+  /** Runs whose end this relay waits for, to answer their subscribers if their app does not. */
+  private final Set<String> watched = ConcurrentHashMap.newKeySet();
   private final AtomicInteger uploads = new AtomicInteger();
   private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
   private final ExecutorService writers = Executors.newCachedThreadPool(r -> daemon(r, "stephttp-realtime"));
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       r -> daemon(r, "stephttp-realtime-timer"));
 
-  /** A relay sending a keepalive comment to every subscriber each {@code keepAlive}. */
-  public RealtimeEndpoint(Auth auth, Tokens tokens, Clock clock, Duration keepAlive) {
+  /**
+   * A relay sending a keepalive comment to every subscriber each {@code keepAlive}; when a run
+   * with subscribers ends and its app has published no answer within {@code grace}, the relay
+   * publishes the stored one.
+   */
+  public RealtimeEndpoint(Auth auth, Tokens tokens, ReadStore store, OutputWaiters waiters, Clock clock,
+      Duration keepAlive, Duration grace) {
     this.auth = auth;
     this.tokens = tokens;
+    this.store = store;
+    this.waiters = waiters;
+    this.grace = grace;
     this.relay = new RealtimeRelay(clock);
     long period = keepAlive.toMillis();
     timer.scheduleAtFixedRate(() -> clients.forEach(c -> c.send(KEEPALIVE)), period, period, TimeUnit.MILLISECONDS);
@@ -197,9 +218,85 @@ public final class RealtimeEndpoint implements AutoCloseable {
     async.addListener(client);
     resp.flushBuffer(); // the subscriber sees the stream open before the first event
     clients.add(client);
-    if (relay.subscribe(runId, client) == RealtimeRelay.Subscribed.FULL) {
+    RealtimeRelay.Subscribed subscribed = relay.subscribe(runId, client);
+    if (subscribed == RealtimeRelay.Subscribed.FULL) {
       client.end();
+    } else if (subscribed == RealtimeRelay.Subscribed.LIVE) {
+      watch(runId);
     }
+  }
+
+  /**
+   * Answers the subscribers of a run that ends without its app publishing a response (cancelled,
+   * failed by the orchestrator, an app whose last upload was lost): {@code grace} after the run
+   * ends, the stored result is published as {@code inngest.response}, unless the app's came first.
+   */
+  private void watch(String runId) {
+    if (!watched.add(runId)) {
+      return;
+    }
+    OutputWaiters.Waiter onEnd = new OutputWaiters.Waiter() {
+      @Override
+      public void finished() {
+        watched.remove(runId);
+        try {
+          timer.schedule(() -> answerFromStore(runId), grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          LOG.debug("run {}: the relay is closing", runId);
+        }
+      }
+
+      @Override
+      public void stopping() {
+        watched.remove(runId); // close() ends the subscribers
+      }
+    };
+    waiters.add(runId, onEnd);
+    RunRecord run = store.read(tx -> tx.run(runId));
+    if (run == null || !run.running()) { // ended before the waiter was registered
+      waiters.remove(runId, onEnd);
+      onEnd.finished();
+    }
+  }
+
+  private void answerFromStore(String runId) {
+    try {
+      RunRecord run = store.read(tx -> tx.run(runId));
+      if (run != null && !run.running()) {
+        relay.publishIfOpen(runId, responseEvent(run));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: could not answer its realtime subscribers from the store: {}", runId, e.toString());
+    }
+  }
+
+  /** {@code inngest.response} for a stored run, as its app would have published it (§2.7). */
+  static byte[] responseEvent(RunRecord run) {
+    String output = run.output() == null ? "" : run.output();
+    JsonNode out = output.isEmpty() ? null : StoredJson.parse(output);
+    JsonNode data = out == null ? null : out.get("data");
+    boolean failed = run.status() == RunStatus.FAILED || run.status() == RunStatus.CANCELLED;
+    ObjectNode event = JsonNodeFactory.instance.objectNode().put("status", failed ? "failed" : "succeeded");
+    ObjectNode response = event.putObject("response");
+    ObjectNode headers = JsonNodeFactory.instance.objectNode();
+    if (data != null && data.isObject() && data.path("status").canConvertToInt()) {
+      response.put("body", data.path("body").isTextual() ? data.get("body").textValue() : "");
+      response.put("statusCode", data.get("status").asInt());
+      data.path("headers").properties().forEach(h -> {
+        JsonNode v = h.getValue().isArray() ? h.getValue().path(0) : h.getValue();
+        if (v.isValueNode() && !v.isNull()) {
+          headers.put(h.getKey().toLowerCase(Locale.ROOT), v.asText());
+        }
+      });
+    } else {
+      JsonNode message = out == null ? null : out.path("error").path("message");
+      response.put("body", failed ? JsonNodeFactory.instance.textNode(
+          message != null && message.isTextual() ? message.textValue() : "The run failed").toString() : output);
+      response.put("statusCode", failed ? 500 : 200);
+      headers.put("content-type", "application/json");
+    }
+    response.set("headers", headers);
+    return ("event: inngest.response\ndata: " + event + "\n\n").getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

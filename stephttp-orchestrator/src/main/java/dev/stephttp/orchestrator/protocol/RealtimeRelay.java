@@ -81,6 +81,20 @@ final class RealtimeRelay {
     }
   }
 
+  /**
+   * Publishes {@code event} only to a channel that exists and has not ended: the orchestrator's own
+   * answer for a run whose app published none.
+   */
+  void publishIfOpen(String runId, byte[] event) {
+    Channel c;
+    synchronized (this) {
+      c = channels.get(runId);
+    }
+    if (c != null) {
+      c.publish(event, clock.millis());
+    }
+  }
+
   /** Ends every subscriber and forgets every channel (shutdown). */
   void close() {
     List<Channel> all;
