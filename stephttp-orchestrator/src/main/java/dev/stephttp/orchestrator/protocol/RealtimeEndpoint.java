@@ -15,14 +15,12 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -151,13 +149,13 @@ public final class RealtimeEndpoint implements AutoCloseable {
   }
 
   /**
-   * Relays each complete event of {@code in} as soon as its blank line arrives, so that events of
-   * concurrent uploads never interleave mid-event (Inngest relays arbitrary byte chunks). Comments
-   * (keepalives) and blank lines are dropped; an unfinished event at the end is dropped. Returns why the upload was
+   * Relays each complete event of {@code in} as soon as its blank line arrives ({@link
+   * SseSplitter}), so that events of concurrent uploads never interleave mid-event (Inngest relays
+   * arbitrary byte chunks). An unfinished event at the end is dropped. Returns why the upload was
    * cut short, or null.
    */
   private String relayUpload(InputStream in, String runId) throws IOException {
-    ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    SseSplitter splitter = new SseSplitter();
     byte[] buf = new byte[8192];
     long total = 0;
     int n;
@@ -166,26 +164,18 @@ public final class RealtimeEndpoint implements AutoCloseable {
       if (total > MAX_UPLOAD_BYTES) {
         return "The stream is larger than " + (MAX_UPLOAD_BYTES >> 20) + " MiB";
       }
-      pending.write(buf, 0, n);
-      byte[] bytes = pending.toByteArray();
-      int start = 0;
-      for (int i = 1; i < bytes.length; i++) {
-        if (bytes[i] == '\n' && bytes[i - 1] == '\n' && i - 1 >= start) {
-          byte[] event = Arrays.copyOfRange(bytes, start, i + 1);
-          start = i + 1;
-          if (event[0] != '\n' && event[0] != ':' && !relay.publish(runId, event)) {
-            throw new BadRequest(429, "Too many runs are streaming at once");
-          }
+      for (byte[] event : splitter.feed(buf, 0, n)) {
+        if (!relay.publish(runId, event)) {
+          throw new BadRequest(429, "Too many runs are streaming at once");
         }
       }
-      pending.reset();
-      pending.write(bytes, start, bytes.length - start);
-      if (pending.size() > RealtimeRelay.MAX_BUFFER_BYTES) {
+      if (splitter.pending() > RealtimeRelay.MAX_BUFFER_BYTES) {
         return "One event is larger than " + (RealtimeRelay.MAX_BUFFER_BYTES >> 20) + " MiB";
       }
     }
-    if (pending.size() > 0) {
-      LOG.debug("run {}: a published stream ended inside an event; its {} bytes were dropped", runId, pending.size());
+    if (splitter.pending() > 0) {
+      LOG.debug("run {}: a published stream ended inside an event; its {} bytes were dropped", runId,
+          splitter.pending());
     }
     return null;
   }
