@@ -83,13 +83,7 @@ class InngestTsSdkIT {
   @Test
   void tsDurableEndpointSleepsWaitsAndAnswersTheBlockedCaller() throws Exception {
     try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
-      ProcessBuilder pb = new ProcessBuilder(node.toString(), "app.mjs").directory(app.toFile())
-          .redirectErrorStream(true);
-      Map<String, String> env = withNodeOnPath(pb);
-      env.put("ORCH", orch.baseUrl());
-      env.put("KEY", KEY);
-      env.remove("INNGEST_DEV");
-      Process node = pb.start();
+      Process node = startApp(orch);
       try {
         String base = "http://127.0.0.1:" + readPort(node);
         String location;
@@ -114,11 +108,25 @@ class InngestTsSdkIT {
         sendEvent(orch, "{\"name\":\"ts/approved\",\"data\":{\"name\":\"ada\",\"by\":\"ops\"}}");
         assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo("200 {\"a\":\"A:ada\",\"b\":\"B\",\"by\":\"ops\"}");
       } finally {
-        node.destroy();
-        if (!node.waitFor(10, TimeUnit.SECONDS)) {
-          node.destroyForcibly();
-        }
+        stop(node);
       }
+    }
+  }
+
+  private Process startApp(Orchestrator orch) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(node.toString(), "app.mjs").directory(app.toFile())
+        .redirectErrorStream(true);
+    Map<String, String> env = withNodeOnPath(pb);
+    env.put("ORCH", orch.baseUrl());
+    env.put("KEY", KEY);
+    env.remove("INNGEST_DEV");
+    return pb.start();
+  }
+
+  private static void stop(Process node) throws InterruptedException {
+    node.destroy();
+    if (!node.waitFor(10, TimeUnit.SECONDS)) {
+      node.destroyForcibly();
     }
   }
 
@@ -131,13 +139,7 @@ class InngestTsSdkIT {
   @Test
   void tsStreamAcrossASleepIsReadByFetchWithStreamThroughTheRelay() throws Exception {
     try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
-      ProcessBuilder pb = new ProcessBuilder(node.toString(), "app.mjs").directory(app.toFile())
-          .redirectErrorStream(true);
-      Map<String, String> env = withNodeOnPath(pb);
-      env.put("ORCH", orch.baseUrl());
-      env.put("KEY", KEY);
-      env.remove("INNGEST_DEV");
-      Process node = pb.start();
+      Process node = startApp(orch);
       try {
         String base = "http://127.0.0.1:" + readPort(node);
         ProcessBuilder client = new ProcessBuilder(InngestTsSdkIT.node.toString(), "stream-client.mjs",
@@ -162,10 +164,7 @@ class InngestTsSdkIT {
         });
         assertThat(data).as(out).containsExactly("\"hello\"", "{\"word\":\"world\"}");
       } finally {
-        node.destroy();
-        if (!node.waitFor(10, TimeUnit.SECONDS)) {
-          node.destroyForcibly();
-        }
+        stop(node);
       }
     }
   }
