@@ -29,7 +29,7 @@ final class SqlMgmt {
     this.tx = tx;
   }
 
-  private static StepTrace mapTrace(ResultSet rs) throws SQLException {
+  static StepTrace mapTrace(ResultSet rs) throws SQLException {
     return new StepTrace(rs.getString("run_id"), rs.getString("step_key"),
         rs.getString("step_id"), rs.getString("name"), rs.getString("op"),
         rs.getString("status"), rs.getInt("attempts"), rs.getInt("max_attempts"),
@@ -63,24 +63,6 @@ final class SqlMgmt {
   StepTrace stepTrace(String runId, String stepKey) {
     return first(tx.query("SELECT * FROM step_trace WHERE run_id = ? AND step_key = ?",
         SqlMgmt::mapTrace, runId, stepKey));
-  }
-
-  void putStepTrace(StepTrace t) {
-    int n = tx.update("UPDATE step_trace SET step_id = ?, name = ?, op = ?, status = ?,"
-            + " attempts = ?, max_attempts = ?, queued_at = ?, started_at = ?, ended_at = ?,"
-            + " error = ?, wait_reason = ?, wait = ?, attempt_log = ?"
-            + " WHERE run_id = ? AND step_key = ?",
-        t.stepId(), t.name(), t.op(), t.status(), t.attempts(), t.maxAttempts(), t.queuedAt(),
-        t.startedAt(), t.endedAt(), t.error(), t.waitReason(), t.waitJson(), t.attemptLog(),
-        t.runId(), t.stepKey());
-    if (n == 0) {
-      tx.update("INSERT INTO step_trace(run_id, step_key, step_id, name, op, status, attempts,"
-              + " max_attempts, queued_at, started_at, ended_at, error, wait_reason, wait,"
-              + " attempt_log) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-          t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), t.status(), t.attempts(),
-          t.maxAttempts(), t.queuedAt(), t.startedAt(), t.endedAt(), t.error(), t.waitReason(),
-          t.waitJson(), t.attemptLog());
-    }
   }
 
   List<StepTrace> stepTraces(String runId) {

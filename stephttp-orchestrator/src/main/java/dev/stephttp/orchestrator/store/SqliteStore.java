@@ -53,6 +53,7 @@ public final class SqliteStore implements Store {
   private final Path tempDir;
   private final Path file;
   private volatile boolean closed;
+  private volatile long writeStatementCount;
 
   private static final class Task<T> {
     final TxWork<T> work;
@@ -130,9 +131,8 @@ public final class SqliteStore implements Store {
     } catch (SQLException e) {
       throw new StoreException("cannot open database " + file, e);
     }
-    writeTx = new SqlTx(writeConn);
-    writeTx.cacheRuns();
-    readTx = new SqlTx(readConn);
+    writeTx = new SqlTx(writeConn, true);
+    readTx = new SqlTx(readConn, false);
     writer = new Thread(this::writeLoop, "stephttp-store-writer");
     writer.setDaemon(true);
     writer.start();
@@ -182,6 +182,14 @@ public final class SqliteStore implements Store {
     return new long[] {commits.get(), writes.get()};
   }
 
+  /**
+   * SQL statements the writer has executed so far, the savepoint around each write request
+   * included (BENCHMARKS.md: statements per checkpoint request). Read between writes.
+   */
+  public long writeStatements() {
+    return writeStatementCount;
+  }
+
   private void writeLoop() {
     List<Task<?>> batch = new ArrayList<>();
     while (true) {
@@ -211,12 +219,14 @@ public final class SqliteStore implements Store {
     for (Task<?> task : batch) {
       runInSavepoint(task);
     }
+    writeStatementCount = writeTx.statements();
     try {
       writeConn.commit();
       commits.incrementAndGet();
       writes.addAndGet(batch.size());
     } catch (SQLException e) {
       LOG.error("commit failed; failing {} write(s)", batch.size(), e);
+      writeTx.commitFailed();
       try {
         writeConn.rollback();
       } catch (SQLException ignored) {
@@ -250,10 +260,12 @@ public final class SqliteStore implements Store {
     }
     try {
       task.result = task.work.apply(writeTx);
+      writeTx.requestDone();
       task.callbacks = writeTx.takeCallbacks();
       writeTx.update("RELEASE task");
     } catch (Throwable t) {
       writeTx.takeCallbacks();
+      writeTx.requestRolledBack();
       task.error = t;
       try {
         writeTx.update("ROLLBACK TO task");
@@ -261,8 +273,6 @@ public final class SqliteStore implements Store {
       } catch (StoreException e) {
         LOG.warn("rollback to savepoint failed", e);
       }
-    } finally {
-      writeTx.endTask();
     }
   }
 

@@ -1,0 +1,62 @@
+package dev.stephttp.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stephttp.orchestrator.store.SqliteStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The write path's cost does not grow with the number of ops (issue 10, BENCHMARKS.md "the write
+ * path"): a create-run and a checkpoint request each execute at most a fixed number of SQL
+ * statements on the durable store, whether they carry one op or forty.
+ */
+class StatementsPerCheckpointTest {
+  /**
+   * The ceiling per request. A create-run: savepoint, run lookup, trigger event, app, function,
+   * watchdog work, run, steps, traces, release. A checkpoint: savepoint, run, steps, traces, work
+   * removal on completion, release.
+   */
+  static final int CREATE_RUN_MAX = 10;
+  static final int CHECKPOINT_MAX = 6;
+
+  @TempDir Path dir;
+
+  @Test
+  void aCheckpointExecutesAConstantNumberOfStatementsWhateverItsOps() throws Exception {
+    try (Orchestrator o = Orchestrator.builder().port(0).dev(true)
+        .database(dir.resolve("count.db")).start()) {
+      SqliteStore store = (SqliteStore) o.store();
+      List<Long> creates = new ArrayList<>();
+      List<Long> checkpoints = new ArrayList<>();
+      for (int ops : new int[] {1, 3, 40}) {
+        String id = Runs.newRunId();
+        long before = store.writeStatements();
+        Http.Result c = Http.post(o.baseUrl() + "/v1/checkpoint", "Bearer",
+            Runs.create(id, "http://127.0.0.1:1", "/count", 0, Runs.stepRun("first", 1))
+                .toString());
+        assertThat(c.status()).isEqualTo(200);
+        long afterCreate = store.writeStatements();
+        StringBuilder steps = new StringBuilder();
+        for (int i = 0; i < ops; i++) {
+          steps.append(Runs.stepRun("s" + i, i)).append(',');
+        }
+        steps.append(Runs.complete(200, "ok"));
+        Http.Result s = Http.post(o.baseUrl() + "/v1/checkpoint/" + id + "/steps", "Bearer",
+            "{\"run_id\":\"" + id + "\",\"steps\":[" + steps + "]}");
+        assertThat(s.status()).isEqualTo(200);
+        creates.add(afterCreate - before);
+        checkpoints.add(store.writeStatements() - afterCreate);
+        assertThat(Runs.steps(o, id)).hasSize(ops + 1);
+        assertThat(Runs.run(o, id).status().name()).isEqualTo("COMPLETED");
+      }
+      System.out.printf("statements per create-run %s, per checkpoint request (1, 3, 40 ops"
+          + " + RunComplete) %s%n", creates, checkpoints);
+      assertThat(creates).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(CREATE_RUN_MAX));
+      assertThat(checkpoints).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(CHECKPOINT_MAX));
+    }
+  }
+}
