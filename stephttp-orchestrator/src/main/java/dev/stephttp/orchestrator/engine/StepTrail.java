@@ -1,14 +1,12 @@
 package dev.stephttp.orchestrator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.StepIds;
 import dev.stephttp.orchestrator.model.Op;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.StepTrace;
-import dev.stephttp.orchestrator.model.StoredJson;
 import dev.stephttp.orchestrator.store.Tx;
 
 /**
@@ -65,22 +63,25 @@ final class StepTrail {
         "[]");
   }
 
-  private static ArrayNode log(StepTrace t) {
-    JsonNode n = StoredJson.parse(t.attemptLog() == null ? "[]" : t.attemptLog());
-    return n.isArray() ? (ArrayNode) n : F.arrayNode();
-  }
-
-  private static String appendAttempt(StepTrace t, Op op, long start, long end, String status,
+  /**
+   * The attempt log with one more attempt: appended to the stored JSON array's text (a log is
+   * only ever appended to, so it is not parsed again).
+   */
+  private static String appendAttempt(StepTrace t, long start, long end, String status,
       JsonNode error) {
-    ArrayNode log = log(t);
-    ObjectNode a = log.addObject();
+    ObjectNode a = F.objectNode();
     a.put("attempt", t.attempts() + 1);
     a.put("queuedAt", t.attempts() == 0 ? t.queuedAt() : start);
     a.put("startedAt", start);
     a.put("endedAt", end);
     a.put("status", status);
     a.set("error", error == null ? F.nullNode() : error);
-    return log.toString();
+    String log = t.attemptLog() == null ? "[]" : t.attemptLog().strip();
+    if (!log.startsWith("[") || !log.endsWith("]")) {
+      log = "[]";
+    }
+    String body = log.substring(1, log.length() - 1).strip();
+    return "[" + body + (body.isEmpty() ? "" : ",") + a + "]";
   }
 
   private static long[] span(Op op, StepTrace t, long now) {
@@ -109,7 +110,7 @@ final class StepTrail {
       return; // a duplicate checkpoint of a stored step
     }
     long[] s = span(op, t, now);
-    String log = appendAttempt(t, op, s[0], s[1], status, error);
+    String log = appendAttempt(t, s[0], s[1], status, error);
     tx.putStepTrace(new StepTrace(t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), status,
         t.attempts() + 1, t.maxAttempts(), t.queuedAt(), t.attempts() == 0 ? s[0] : t.startedAt(),
         s[1], error == null ? t.error() : error.toString(), null, null, log));
@@ -123,7 +124,7 @@ final class StepTrail {
     StepTrace t = base(tx, run, op, now);
     long[] s = span(op, t, now);
     JsonNode error = op.storedError();
-    String log = appendAttempt(t, op, s[0], s[1], FAILED, error);
+    String log = appendAttempt(t, s[0], s[1], FAILED, error);
     ObjectNode wait = F.objectNode();
     wait.put("since", s[1]);
     wait.put("until", nextAt);

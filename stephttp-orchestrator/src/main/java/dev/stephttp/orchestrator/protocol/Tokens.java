@@ -1,26 +1,28 @@
 package dev.stephttp.orchestrator.protocol;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.stephttp.internal.wire.UuidV5;
 import dev.stephttp.orchestrator.model.Ulids;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.text.ParseException;
 import java.time.Clock;
-import java.util.Date;
-import java.util.List;
-import java.util.Map;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Run-output tokens (docs/protocol.md §3.2): HS256 JWT, issuer {@code api.inngest.com}, subject
  * {@code run-claim}, 1 hour, claims {@code Env} and {@code RunID}. Also mints and checks the
  * realtime token of §2.7 (issuer {@code rt.inngest.com}, 16 minutes, the run as {@code jti} and
  * topic channel), which subscribes to the run's realtime stream. The secret is kept in the
- * store, so tokens stay valid across restarts. Thread-safe.
+ * store, so tokens stay valid across restarts. Tokens are written directly (fixed claims, one
+ * HMAC each) and read back with a JWT parser. Thread-safe.
  */
 public final class Tokens {
   public static final String ISSUER = "api.inngest.com";
@@ -28,17 +30,40 @@ public final class Tokens {
   private static final long LIFETIME_SECONDS = 3600;
   private static final String REALTIME_ISSUER = "rt.inngest.com";
 
-  private final MACSigner signer;
+  private static final String HMAC = "HmacSHA256";
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  /** The JOSE header of every token: {@code {"alg":"HS256"}}. */
+  private static final String HEADER = B64.encodeToString(
+      "{\"alg\":\"HS256\"}".getBytes(StandardCharsets.US_ASCII));
+  private static final String ENV = UuidV5.DEV_ENV.toString();
+
+  private final SecretKeySpec key;
+  /** One MAC per thread: a MAC is not thread-safe, and creating one costs more than using it. */
+  private final ThreadLocal<Mac> macs;
   private final MACVerifier verifier;
   private final Clock clock;
 
   public Tokens(byte[] secret, Clock clock) {
     this.clock = clock;
+    if (secret.length < 32) {
+      throw new IllegalArgumentException("token secret must be at least 32 bytes");
+    }
+    key = new SecretKeySpec(secret, HMAC);
+    macs = ThreadLocal.withInitial(this::newMac);
     try {
-      signer = new MACSigner(secret);
       verifier = new MACVerifier(secret);
     } catch (JOSEException e) {
       throw new IllegalArgumentException("token secret must be at least 32 bytes", e);
+    }
+  }
+
+  private Mac newMac() {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HS256 is not available", e);
     }
   }
 
@@ -52,42 +77,31 @@ public final class Tokens {
    * for one hour from run creation).
    */
   public String mintOutputToken(String runId, long createdAtMillis) {
-    long now = createdAtMillis / 1000;
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer(ISSUER)
-        .subject(SUBJECT)
-        .issueTime(new Date(now * 1000))
-        .expirationTime(new Date((now + LIFETIME_SECONDS) * 1000))
-        .claim("Env", UuidV5.DEV_ENV.toString())
-        .claim("RunID", runId)
-        .build();
-    return sign(claims);
+    long iat = createdAtMillis / 1000;
+    return sign("{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + SUBJECT + "\",\"iat\":" + iat
+        + ",\"exp\":" + (iat + LIFETIME_SECONDS) + ",\"Env\":\"" + ENV + "\",\"RunID\":"
+        + quote(runId) + "}");
   }
 
   /** Like {@link #mintOutputToken(String, long)}: one token per run, whenever it is asked for. */
   String mintRealtimeToken(String runId, long createdAtMillis) {
-    long now = createdAtMillis / 1000;
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer(REALTIME_ISSUER)
-        .subject("00000000-0000-4000-a000-000000000000")
-        .jwtID(runId)
-        .issueTime(new Date(now * 1000))
-        .expirationTime(new Date((now + 16 * 60) * 1000))
-        .claim("env", UuidV5.DEV_ENV.toString())
-        .claim("topics", List.of(Map.of("kind", "run", "env_id", UuidV5.DEV_ENV.toString(),
-            "channel", runId, "name", "$stream")))
-        .build();
-    return sign(claims);
+    long iat = createdAtMillis / 1000;
+    String id = quote(runId);
+    return sign("{\"iss\":\"" + REALTIME_ISSUER
+        + "\",\"sub\":\"00000000-0000-4000-a000-000000000000\",\"jti\":" + id + ",\"iat\":"
+        + iat + ",\"exp\":" + (iat + 16 * 60) + ",\"env\":\"" + ENV
+        + "\",\"topics\":[{\"kind\":\"run\",\"env_id\":\"" + ENV + "\",\"channel\":" + id + ",\"name\":\"$stream\"}]}");
   }
 
-  private String sign(JWTClaimsSet claims) {
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-    try {
-      jwt.sign(signer);
-    } catch (JOSEException e) {
-      throw new IllegalStateException("HS256 signing failed", e);
-    }
-    return jwt.serialize();
+  private static String quote(String s) {
+    return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+  }
+
+  /** An HS256 JWS in compact form over the claims (JSON text). */
+  private String sign(String claims) {
+    String input = HEADER + "." + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    byte[] mac = macs.get().doFinal(input.getBytes(StandardCharsets.US_ASCII));
+    return input + "." + B64.encodeToString(mac);
   }
 
   /**
