@@ -16,7 +16,7 @@ final class RunCatalog {
   /** Records the trigger event ({@link RunRecord#eventId()}) and touches app and function. */
   static void register(Tx tx, RunRecord run, String eventName) {
     if (run.eventId() != null) {
-      tx.insertEventRecord(new EventRecord(run.eventId(), eventName, run.event(),
+      tx.insertTriggerEvent(new EventRecord(run.eventId(), eventName, run.event(),
           run.createdAt(), null, null, null));
     }
     tx.touchFunction(new FunctionRecord(run.appSlug(), run.fnSlug(), run.fnSlug(),

@@ -26,9 +26,12 @@ public final class Bodies {
     if (declared > limit) {
       throw new TooLarge();
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
-    byte[] buf = new byte[16 * 1024];
     try (InputStream in = req.getInputStream()) {
+      if (declared >= 0) { // one array of the declared size (the server reads no more)
+        return in.readNBytes((int) declared);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+      byte[] buf = new byte[16 * 1024];
       int n;
       while ((n = in.read(buf)) != -1) {
         if (out.size() + n > limit) {
@@ -36,7 +39,7 @@ public final class Bodies {
         }
         out.write(buf, 0, n);
       }
+      return out.toByteArray();
     }
-    return out.toByteArray();
   }
 }

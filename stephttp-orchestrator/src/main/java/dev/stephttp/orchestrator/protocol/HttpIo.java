@@ -1,5 +1,7 @@
 package dev.stephttp.orchestrator.protocol;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +11,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
 
 /** Request/response helpers: bounded body reading and the protocol's JSON bodies (§2.0). */
 final class HttpIo {
@@ -33,17 +37,42 @@ final class HttpIo {
     json(resp, status, o);
   }
 
-  /** Success envelope {@code {"data": D, "metadata": {"fetched_at": …}}} (§2.0). */
-  static void envelope(HttpServletResponse resp, JsonNode data, Instant now)
+  /**
+   * Success envelope {@code {"data": D, "metadata": {"fetched_at": …}}} (§2.0) whose data is an
+   * object of strings, written directly (the create-run answer: hot path).
+   */
+  static void envelope(HttpServletResponse resp, Map<String, String> data, Instant now)
       throws IOException {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.set("data", data);
-    o.putObject("metadata").put("fetched_at", now.toString());
-    json(resp, 200, o);
+    StringBuilder sb = new StringBuilder(1024).append("{\"data\":{");
+    for (Map.Entry<String, String> e : data.entrySet()) {
+      if (sb.length() > 9) {
+        sb.append(',');
+      }
+      quote(sb, e.getKey()).append(':');
+      quote(sb, e.getValue());
+    }
+    sb.append("},\"metadata\":{\"fetched_at\":\"").append(now).append("\"}}\n");
+    write(resp, 200, sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static StringBuilder quote(StringBuilder sb, String s) {
+    return sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
   }
 
   static void json(HttpServletResponse resp, int status, JsonNode body) throws IOException {
-    byte[] bytes = (body.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] json;
+    try {
+      json = Json.mapper().writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree could not be written", e);
+    }
+    byte[] bytes = Arrays.copyOf(json, json.length + 1);
+    bytes[json.length] = '\n';
+    write(resp, status, bytes);
+  }
+
+  private static void write(HttpServletResponse resp, int status, byte[] bytes)
+      throws IOException {
     resp.setStatus(status);
     resp.setContentType("application/json");
     resp.setContentLength(bytes.length);

@@ -20,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class ProtocolServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ProtocolServlet.class);
+  private static final java.util.regex.Pattern DUPLICATE_SLASHES =
+      java.util.regex.Pattern.compile("/{2,}");
 
   private final transient ReadStore store;
   private final transient Engine engine;
@@ -73,7 +76,10 @@ public final class ProtocolServlet extends HttpServlet {
   }
 
   static String normalise(String rawPath) {
-    String p = rawPath == null ? "/" : rawPath.replaceAll("/{2,}", "/");
+    String p = rawPath == null ? "/" : rawPath;
+    if (p.contains("//")) {
+      p = DUPLICATE_SLASHES.matcher(p).replaceAll("/");
+    }
     if (p.length() > 1 && p.endsWith("/")) {
       p = p.substring(0, p.length() - 1);
     }
@@ -211,7 +217,7 @@ public final class ProtocolServlet extends HttpServlet {
           + " app origins this orchestrator calls back (setting " + AppOrigins.SETTING + ")");
     }
     RunRecord run = engine.createRun(create.run(), create.eventName(), create.ops());
-    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    Map<String, String> data = new LinkedHashMap<>();
     data.put("fn_id", run.fnId());
     data.put("app_id", run.appId());
     data.put("run_id", run.id());

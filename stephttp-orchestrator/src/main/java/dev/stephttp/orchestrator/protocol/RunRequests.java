@@ -28,6 +28,8 @@ final class RunRequests {
   /** Domains known to be http(s) URLs by themselves ({@link #isHttpUrl}); bounded. */
   private static final Map<String, Boolean> URL_DOMAINS = new ConcurrentHashMap<>();
   private static final int MAX_URL_DOMAINS = 1024;
+  /** App and function IDs by domain and function slug ({@link #ids}); bounded. */
+  private static final Map<String, String[]> IDS = new ConcurrentHashMap<>();
 
   /** A validated create-run request. */
   record Create(RunRecord run, List<Op> ops, String eventName) {}
@@ -55,7 +57,7 @@ final class RunRequests {
     String fn = text(data.get("fn"), "event.data.fn", false);
     String query = text(data.get("query_params"), "event.data.query_params", false);
     String contentType = text(data.get("content_type"), "event.data.content_type", false);
-    if (!contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+    if (!printableAscii(contentType)) {
       throw new BadRequest("Invalid request body: event.data.content_type: expected printable"
           + " ASCII (it is replayed as a header)");
     }
@@ -84,14 +86,38 @@ final class RunRequests {
     retries = Math.min(retries, Settings.MAX_RETRIES);
     text(body.get("idempotency"), "idempotency", false);
     List<Op> ops = Op.parseList(body.get("steps"), "Invalid request body: steps");
-    UUID appId = UuidV5.appId(UuidV5.DEV_ENV, domain);
     String slug = fn.isEmpty() ? method + " " + path : fn;
-    UUID fnId = UuidV5.functionId(appId, slug);
-    RunRecord run = new RunRecord(runId, RunStatus.RUNNING, appId.toString(), fnId.toString(),
+    String[] ids = ids(domain, slug);
+    RunRecord run = new RunRecord(runId, RunStatus.RUNNING, ids[0], ids[1],
         family, event.toString(), method, url, contentType.isEmpty() ? null : contentType,
         replay, requestVersion, retries, false, 0, now, 0, null, domain, slug, now, null,
         null);
     return new Create(run.withEventId(UlidCreator.getMonotonicUlid().toString()), ops, name);
+  }
+
+  private static boolean printableAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The app and function IDs (§2.1, UUIDv5 of the domain and slug), hashed once per pair. */
+  private static String[] ids(String domain, String slug) {
+    String key = domain + '\n' + slug;
+    String[] ids = IDS.get(key);
+    if (ids == null) {
+      UUID appId = UuidV5.appId(UuidV5.DEV_ENV, domain);
+      ids = new String[] {appId.toString(), UuidV5.functionId(appId, slug).toString()};
+      if (IDS.size() >= MAX_URL_DOMAINS) {
+        IDS.clear();
+      }
+      IDS.put(key, ids);
+    }
+    return ids;
   }
 
   /**

@@ -53,6 +53,7 @@ final class LiveRuns {
   private final LinkedHashMap<String, Live> runs = new LinkedHashMap<>(256, 0.75f, true);
   /** The runs used by the current write request: forgotten if it rolls back. */
   private final Set<String> used = new HashSet<>();
+  private final Set<String> finished = new HashSet<>();
   private long bytes;
 
   /** The run's state, or null when it is not kept. */
@@ -72,20 +73,15 @@ final class LiveRuns {
     return live;
   }
 
-  /** The write request committed to its savepoint: finished runs leave, then the eldest. */
+  /** The write request succeeded: the runs it finished leave at the next {@link #trim}. */
   void requestDone() {
     for (String id : used) {
       Live l = runs.get(id);
       if (l != null && !l.run.running()) {
-        remove(id);
+        finished.add(id);
       }
     }
     used.clear();
-    Iterator<Map.Entry<String, Live>> it = runs.entrySet().iterator();
-    while ((runs.size() > MAX_RUNS || bytes > MAX_BYTES) && it.hasNext()) {
-      bytes -= it.next().getValue().bytes;
-      it.remove();
-    }
   }
 
   /** The write request rolled back: what it used may hold its undone changes. */
@@ -96,10 +92,25 @@ final class LiveRuns {
     used.clear();
   }
 
+  /**
+   * The group commit's writes were sent: finished runs leave, then the least recently used
+   * beyond the bounds (never earlier: a run's held-back writes need it kept).
+   */
+  void trim() {
+    finished.forEach(this::remove);
+    finished.clear();
+    Iterator<Map.Entry<String, Live>> it = runs.entrySet().iterator();
+    while ((runs.size() > MAX_RUNS || bytes > MAX_BYTES) && it.hasNext()) {
+      bytes -= it.next().getValue().bytes;
+      it.remove();
+    }
+  }
+
   /** The transaction failed to commit: nothing kept can be trusted. */
   void clear() {
     runs.clear();
     used.clear();
+    finished.clear();
     bytes = 0;
   }
 

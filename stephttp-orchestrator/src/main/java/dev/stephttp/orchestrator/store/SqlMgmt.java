@@ -96,16 +96,6 @@ final class SqlMgmt {
     return out;
   }
 
-  void touchFunction(FunctionRecord fn) {
-    tx.update("INSERT INTO apps(id, created_at, last_seen_at) VALUES (?,?,?) ON CONFLICT(id)"
-        + " DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)",
-        fn.appId(), fn.createdAt(), fn.lastSeenAt());
-    tx.update("INSERT INTO functions(app_id, id, name, retries, created_at, last_seen_at)"
-        + " VALUES (?,?,?,?,?,?) ON CONFLICT(app_id, id) DO UPDATE SET retries ="
-        + " excluded.retries, last_seen_at = max(last_seen_at, excluded.last_seen_at)",
-        fn.appId(), fn.id(), fn.name(), fn.retries(), fn.createdAt(), fn.lastSeenAt());
-  }
-
   private static final String APP_SELECT = "SELECT a.id, a.created_at, a.last_seen_at,"
       + " (SELECT COUNT(*) FROM functions f WHERE f.app_id = a.id) AS n FROM apps a";
 

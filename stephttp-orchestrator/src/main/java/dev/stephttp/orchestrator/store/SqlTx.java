@@ -33,16 +33,21 @@ final class SqlTx implements Tx, Sql {
   private List<Runnable> callbacks = new ArrayList<>();
   /** The running runs' state (write connection only; null on the read connection). */
   private final LiveRuns live;
-  /** Writes of the current request held back to be sent as a few statements ({@link #flush}). */
-  private final Map<String, RunRecord> pendingRuns = new LinkedHashMap<>();
-  private final Set<String> insertedRuns = new HashSet<>();
-  private final List<String[]> pendingSteps = new ArrayList<>();
-  private final Map<String, StepTrace> pendingTraces = new LinkedHashMap<>();
+  /** The current write request's held-back writes, and those of the group commit before it. */
+  private final Pending request = new Pending();
+  private final Pending batch = new Pending();
+  /** Whether a write request is running, and whether it opened its savepoint. */
+  private boolean inRequest;
+  private boolean savepoint;
+  /** A failed request's rollback could not send the group commit's writes: the group fails. */
+  private boolean broken;
+  /** The next work item ID (allocated here so that work inserts can be held back); 0: unread. */
+  private long nextWorkId;
   private long statements;
 
   /**
    * @param writer whether this is the write connection: it keeps the running runs' state
-   *     ({@link LiveRuns}) and holds back a request's writes until its end
+   *     ({@link LiveRuns}) and holds writes back until the group commit ({@link Pending})
    */
   SqlTx(Connection conn, boolean writer) {
     this.conn = conn;
@@ -90,8 +95,14 @@ final class SqlTx implements Tx, Sql {
     }
   }
 
+  /** An immediate write: the held-back writes go first (a savepoint protects the request's). */
   @Override
   public int update(String sql, Object... args) {
+    flushAll();
+    return exec(sql, args);
+  }
+
+  private int exec(String sql, Object... args) {
     try {
       PreparedStatement p = ps(sql);
       bind(p, args);
@@ -101,8 +112,9 @@ final class SqlTx implements Tx, Sql {
     }
   }
 
-  /** Runs a statement with a {@code RETURNING} clause: its first column, or null (no row). */
+  /** An immediate statement with a {@code RETURNING} clause: its first column, or null. */
   private String returning(String sql, Object... args) {
+    flushAll();
     List<String> r = select(sql, rs -> rs.getString(1), args);
     return r.isEmpty() ? null : r.get(0);
   }
@@ -110,10 +122,15 @@ final class SqlTx implements Tx, Sql {
   /** Held-back writes are sent first, so that SQL reads see them. */
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-    flush();
+    flushAll();
     return select(sql, mapper, args);
   }
 
+  /**
+   * A read that held-back writes cannot affect: a run's own rows while the run is not kept or
+   * its part not loaded (held-back writes of a run exist only while it is kept, with the parts
+   * they change loaded).
+   */
   private <T> List<T> select(String sql, RowMapper<T> mapper, Object... args) {
     try {
       PreparedStatement p = ps(sql);
@@ -132,7 +149,7 @@ final class SqlTx implements Tx, Sql {
 
   @Override
   public <T> List<T> queryFresh(String sql, RowMapper<T> mapper, Object... args) {
-    flush();
+    flushAll();
     statements++;
     try (PreparedStatement p = conn.prepareStatement(sql)) {
       bind(p, args);
@@ -184,31 +201,93 @@ final class SqlTx implements Tx, Sql {
     return rows.isEmpty() ? null : rows.get(0);
   }
 
-  /** The write request ended and is kept (released to the transaction). */
+  // ---- write requests and the group commit (called by SqliteStore's writer) ----
+
+  /** A write request begins. */
+  void beginRequest() {
+    inRequest = true;
+  }
+
+  /**
+   * The write request succeeded: its held-back writes join the group commit's, or, when it
+   * opened a savepoint (it ran immediate statements), are sent and the savepoint released.
+   */
   void requestDone() {
-    flush();
+    if (savepoint) {
+      write(request);
+      exec("RELEASE request");
+      savepoint = false;
+    } else {
+      batch.absorb(request);
+      request.clear();
+    }
+    inRequest = false;
     live.requestDone();
   }
 
-  /** The write request rolled back (its savepoint): its held-back writes and state are dropped. */
+  /**
+   * The write request failed: its held-back writes are dropped, its immediate ones rolled back,
+   * and the runs it used are no longer kept (they may hold its undone changes; the group
+   * commit's held-back writes are sent first, so that a run read again is read whole).
+   */
   void requestRolledBack() {
-    pendingRuns.clear();
-    insertedRuns.clear();
-    pendingSteps.clear();
-    pendingTraces.clear();
-    live.requestRolledBack();
+    request.clear();
+    inRequest = false;
+    if (savepoint) {
+      savepoint = false;
+      exec("ROLLBACK TO request");
+      exec("RELEASE request");
+    }
+    try {
+      write(batch);
+    } catch (RuntimeException e) {
+      broken = true;
+      throw e;
+    } finally {
+      live.requestRolledBack();
+    }
   }
 
-  /** The transaction did not commit: the kept state may hold its undone changes. */
+  /** The group commit is about to commit: its held-back writes are sent. */
+  void batchDone() {
+    if (broken) {
+      throw new StoreException("a failed write request could not be rolled back", null);
+    }
+    write(batch);
+    live.trim();
+  }
+
+  /** The transaction did not commit: nothing held back or kept can be trusted. */
   void commitFailed() {
+    request.clear();
+    batch.clear();
+    inRequest = false;
+    savepoint = false;
+    broken = false;
     live.clear();
+  }
+
+  /** Sends every held-back write before an immediate statement or a read that needs them. */
+  private void flushAll() {
+    if (live == null) {
+      return;
+    }
+    if (!savepoint) {
+      write(batch); // outside any savepoint: earlier requests' writes
+    }
+    if (inRequest) {
+      if (!savepoint) {
+        exec("SAVEPOINT request");
+        savepoint = true;
+      }
+      write(request);
+    }
   }
 
   @Override
   public void insertRun(RunRecord r) {
     live.put(LiveRuns.Live.fresh(r));
-    insertedRuns.add(r.id());
-    pendingRuns.put(r.id(), r);
+    request.runs.put(r.id(), r);
   }
 
   @Override
@@ -218,7 +297,7 @@ final class SqlTx implements Tx, Sql {
       throw new StoreException("no run " + r.id() + " to update", null);
     }
     l.run = r;
-    pendingRuns.put(r.id(), r);
+    request.runs.put(r.id(), r);
   }
 
   @Override
@@ -235,7 +314,7 @@ final class SqlTx implements Tx, Sql {
     if (!l.stepIds.add(stepId)) {
       return false;
     }
-    pendingSteps.add(new String[] {runId, stepId, valueJson});
+    request.steps.add(new String[] {runId, stepId, valueJson});
     return true;
   }
 
@@ -249,26 +328,32 @@ final class SqlTx implements Tx, Sql {
 
   @Override
   public WorkItem insertWork(WorkItem w) {
-    String id = returning("INSERT INTO work(run_id, kind, step_id, target_step, attempt,"
-            + " due_at, pause_id) VALUES (?,?,?,?,?,?,?) RETURNING id",
-        w.runId(), w.kind().name(), w.stepId(), w.targetStep(), w.attempt(), w.dueAt(),
-        w.pauseId());
-    WorkItem stored = w.withId(Long.parseLong(id));
-    LiveRuns.Live l = live.get(w.runId());
-    if (l != null && l.work != null) {
-      l.work.add(stored);
+    LiveRuns.Live l = live(w.runId());
+    if (l == null) {
+      throw new StoreException("no run " + w.runId() + " to schedule work for", null);
     }
+    if (nextWorkId == 0) {
+      nextWorkId = 1 + select("SELECT max(ifnull((SELECT seq FROM sqlite_sequence"
+          + " WHERE name = 'work'), 0), ifnull((SELECT max(id) FROM work), 0))",
+          rs -> rs.getLong(1)).get(0);
+    }
+    workOf(l);
+    WorkItem stored = w.withId(nextWorkId++);
+    l.work.add(stored);
+    request.work.put(stored.id(), stored);
     return stored;
   }
 
   @Override
   public WorkItem work(long id) {
-    return first(select("SELECT * FROM work WHERE id = ?", SqlTx::mapWork, id));
+    return first(query("SELECT * FROM work WHERE id = ?", SqlTx::mapWork, id));
   }
 
   @Override
   public boolean deleteWork(long id) {
-    String runId = returning("DELETE FROM work WHERE id = ? RETURNING run_id", id);
+    WorkItem held = request.work.remove(id);
+    String runId = held != null ? held.runId()
+        : returning("DELETE FROM work WHERE id = ? RETURNING run_id", id);
     LiveRuns.Live l = runId == null ? null : live.get(runId);
     if (l != null && l.work != null) {
       l.work.removeIf(w -> w.id() == id);
@@ -279,25 +364,30 @@ final class SqlTx implements Tx, Sql {
   @Override
   public List<WorkItem> workForRun(String runId) {
     LiveRuns.Live l = live == null ? null : live(runId);
-    if (l == null) {
-      return select("SELECT * FROM work WHERE run_id = ? ORDER BY id", SqlTx::mapWork, runId);
-    }
+    return l == null
+        ? query("SELECT * FROM work WHERE run_id = ? ORDER BY id", SqlTx::mapWork, runId)
+        : List.copyOf(workOf(l));
+  }
+
+  private List<WorkItem> workOf(LiveRuns.Live l) {
     if (l.work == null) {
-      l.work = select("SELECT * FROM work WHERE run_id = ? ORDER BY id", SqlTx::mapWork, runId);
+      l.work = select("SELECT * FROM work WHERE run_id = ? ORDER BY id", SqlTx::mapWork,
+          l.run.id());
     }
-    return List.copyOf(l.work);
+    return l.work;
   }
 
   @Override
   public void deleteWorkForRun(String runId) {
     LiveRuns.Live l = live(runId);
-    if (l != null && l.work != null && l.work.isEmpty()) {
+    if (l == null) {
+      update("DELETE FROM work WHERE run_id = ?", runId);
       return;
     }
-    update("DELETE FROM work WHERE run_id = ?", runId);
-    if (l != null) {
-      l.work = new ArrayList<>();
+    if (l.work == null || !l.work.isEmpty()) {
+      request.deleteWorkOf(runId);
     }
+    l.work = new ArrayList<>();
   }
 
   @Override
@@ -418,10 +508,11 @@ final class SqlTx implements Tx, Sql {
   @Override
   public void putStepTrace(StepTrace trace) {
     LiveRuns.Live l = tracesOf(trace.runId());
-    if (l != null) {
-      l.traces.put(trace.stepKey(), trace);
+    if (l == null) {
+      throw new StoreException("no run " + trace.runId() + " to trace a step of", null);
     }
-    pendingTraces.put(trace.runId() + '\n' + trace.stepKey(), trace);
+    l.traces.put(trace.stepKey(), trace);
+    request.putTrace(trace);
   }
 
   @Override
@@ -455,63 +546,92 @@ final class SqlTx implements Tx, Sql {
   /** Rows per multi-row statement: 15 columns × 2,000 rows stays under SQLite's 32,766 variables. */
   private static final int MAX_ROWS = 2000;
   /** Multi-row statements of up to this many rows are kept prepared; larger ones are not. */
-  private static final int CACHED_ROWS = 8;
+  private static final int CACHED_ROWS = 16;
 
-  /** Sends the held-back writes: per table one statement (per run for updated runs). */
-  private void flush() {
-    if (live == null || pendingRuns.isEmpty() && pendingSteps.isEmpty()
-        && pendingTraces.isEmpty()) {
+  /** Sends held-back writes: one statement per table (and per {@link #MAX_ROWS} rows). */
+  private void write(Pending p) {
+    if (p.isEmpty()) {
       return;
     }
-    List<Object[]> newRuns = new ArrayList<>();
-    for (RunRecord r : pendingRuns.values()) {
-      if (insertedRuns.contains(r.id())) {
-        newRuns.add(new Object[] {r.id(), r.status().name(), r.appId(), r.fnId(),
-            r.family().name(), r.event(), r.method(), r.url(), r.contentType(), r.body(),
-            r.requestVersion(), r.retries(), r.forcePlan(), r.stateBytes(), r.createdAt(),
-            r.endedAt(), r.output(), r.appSlug(), r.fnSlug(), r.startedAt(), r.originalRunId(),
-            r.eventId()});
-      } else {
-        update("UPDATE runs SET status = ?, force_plan = ?, state_bytes = ?, ended_at = ?,"
-                + " output = ?, started_at = ? WHERE id = ?",
-            r.status().name(), r.forcePlan(), r.stateBytes(), r.endedAt(), r.output(),
-            r.startedAt(), r.id());
-      }
+    List<Object[]> rows = new ArrayList<>();
+    for (RunRecord r : p.runs.values()) {
+      rows.add(new Object[] {r.id(), r.status().name(), r.appId(), r.fnId(), r.family().name(),
+          r.event(), r.method(), r.url(), r.contentType(), r.body(), r.requestVersion(),
+          r.retries(), r.forcePlan(), r.stateBytes(), r.createdAt(), r.endedAt(), r.output(),
+          r.appSlug(), r.fnSlug(), r.startedAt(), r.originalRunId(), r.eventId()});
     }
-    insertRows("INSERT INTO runs(" + RUN_COLUMNS + ") VALUES ", "", newRuns);
-    List<Object[]> steps = new ArrayList<>(pendingSteps.size());
-    steps.addAll(pendingSteps);
-    insertRows("INSERT OR IGNORE INTO steps(run_id, step_id, value) VALUES ", "", steps);
-    List<Object[]> traces = new ArrayList<>(pendingTraces.size());
-    for (StepTrace t : pendingTraces.values()) {
-      traces.add(new Object[] {t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), t.status(),
+    rows("INSERT INTO runs(" + RUN_COLUMNS + ") VALUES ", TUPLE, " ON CONFLICT(id) DO UPDATE"
+        + " SET status = excluded.status, force_plan = excluded.force_plan,"
+        + " state_bytes = excluded.state_bytes, ended_at = excluded.ended_at,"
+        + " output = excluded.output, started_at = excluded.started_at", rows);
+    rows = new ArrayList<>(p.steps);
+    rows("INSERT OR IGNORE INTO steps(run_id, step_id, value) VALUES ", TUPLE, "", rows);
+    rows = new ArrayList<>();
+    for (StepTrace t : p.traces.values()) {
+      rows.add(new Object[] {t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), t.status(),
           t.attempts(), t.maxAttempts(), t.queuedAt(), t.startedAt(), t.endedAt(), t.error(),
           t.waitReason(), t.waitJson(), t.attemptLog()});
     }
     // an upsert keeps a replaced row's seq: a trace keeps its position
-    insertRows("INSERT INTO step_trace(" + TRACE_COLUMNS + ") VALUES ",
+    rows("INSERT INTO step_trace(" + TRACE_COLUMNS + ") VALUES ", TUPLE,
         " ON CONFLICT(run_id, step_key) DO UPDATE SET step_id = excluded.step_id,"
             + " name = excluded.name, op = excluded.op, status = excluded.status,"
             + " attempts = excluded.attempts, max_attempts = excluded.max_attempts,"
             + " queued_at = excluded.queued_at, started_at = excluded.started_at,"
             + " ended_at = excluded.ended_at, error = excluded.error,"
             + " wait_reason = excluded.wait_reason, wait = excluded.wait,"
-            + " attempt_log = excluded.attempt_log", traces);
-    pendingRuns.clear();
-    insertedRuns.clear();
-    pendingSteps.clear();
-    pendingTraces.clear();
+            + " attempt_log = excluded.attempt_log", rows);
+    rows = new ArrayList<>();
+    for (String runId : p.workDeletedRuns) {
+      rows.add(new Object[] {runId});
+    }
+    rows("DELETE FROM work WHERE run_id IN (", "?", ")", rows);
+    rows = new ArrayList<>();
+    for (WorkItem w : p.work.values()) {
+      rows.add(new Object[] {w.id(), w.runId(), w.kind().name(), w.stepId(), w.targetStep(),
+          w.attempt(), w.dueAt(), w.pauseId()});
+    }
+    rows("INSERT INTO work(id, run_id, kind, step_id, target_step, attempt, due_at, pause_id)"
+        + " VALUES ", TUPLE, "", rows);
+    rows = new ArrayList<>();
+    for (EventRecord e : p.events) {
+      rows.add(new Object[] {e.id(), e.name(), e.json(), e.receivedAt()});
+    }
+    rows("INSERT OR IGNORE INTO events(id, name, body, received_at) VALUES ", TUPLE, "", rows);
+    Map<String, Object[]> apps = new LinkedHashMap<>();
+    rows = new ArrayList<>();
+    for (FunctionRecord f : p.functions.values()) {
+      apps.merge(f.appId(), new Object[] {f.appId(), f.createdAt(), f.lastSeenAt()},
+          (a, b) -> new Object[] {a[0], Math.min((long) a[1], (long) b[1]),
+              Math.max((long) a[2], (long) b[2])});
+      rows.add(new Object[] {f.appId(), f.id(), f.name(), f.retries(), f.createdAt(),
+          f.lastSeenAt()});
+    }
+    rows("INSERT INTO apps(id, created_at, last_seen_at) VALUES ", TUPLE, " ON CONFLICT(id)"
+        + " DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)",
+        new ArrayList<>(apps.values()));
+    rows("INSERT INTO functions(app_id, id, name, retries, created_at, last_seen_at) VALUES ",
+        TUPLE, " ON CONFLICT(app_id, id) DO UPDATE SET retries = excluded.retries,"
+            + " last_seen_at = max(last_seen_at, excluded.last_seen_at)", rows);
+    p.clear();
   }
 
-  /** Inserts {@code rows} with one statement (per {@link #MAX_ROWS}); none when empty. */
-  private void insertRows(String head, String tail, List<Object[]> rows) {
+  /** The row template of {@link #rows} for a parenthesised tuple of one placeholder a column. */
+  private static final String TUPLE = "(?)";
+
+  /**
+   * Runs {@code head + row, row, … + tail} over {@code rows} as one statement (per
+   * {@link #MAX_ROWS}), {@code row} being {@link #TUPLE} (as many placeholders as a row has
+   * values) or a literal template; nothing when there are no rows.
+   */
+  private void rows(String head, String row, String tail, List<Object[]> rows) {
     for (int from = 0; from < rows.size(); from += MAX_ROWS) {
       List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS));
       int width = chunk.get(0).length;
+      String one = row.equals(TUPLE) ? "(" + "?,".repeat(width - 1) + "?)" : row;
       StringBuilder sql = new StringBuilder(head);
-      String row = "(" + "?,".repeat(width - 1) + "?)";
       for (int i = 0; i < chunk.size(); i++) {
-        sql.append(i == 0 ? "" : ",").append(row);
+        sql.append(i == 0 ? "" : ",").append(one);
       }
       sql.append(tail);
       Object[] args = new Object[width * chunk.size()];
@@ -519,14 +639,14 @@ final class SqlTx implements Tx, Sql {
         System.arraycopy(chunk.get(i), 0, args, i * width, width);
       }
       if (chunk.size() <= CACHED_ROWS) {
-        update(sql.toString(), args);
+        exec(sql.toString(), args);
       } else {
         statements++;
         try (PreparedStatement p = conn.prepareStatement(sql.toString())) {
           bind(p, args);
           p.executeUpdate();
         } catch (SQLException e) {
-          throw new StoreException("insert failed: " + head, e);
+          throw new StoreException("write failed: " + head, e);
         }
       }
     }
@@ -549,7 +669,12 @@ final class SqlTx implements Tx, Sql {
 
   @Override
   public void touchFunction(FunctionRecord fn) {
-    mgmt.touchFunction(fn);
+    request.touch(fn);
+  }
+
+  @Override
+  public void insertTriggerEvent(EventRecord event) {
+    request.events.add(event);
   }
 
   @Override

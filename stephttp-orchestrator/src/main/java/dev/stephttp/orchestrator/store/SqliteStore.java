@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SQLite (WAL) store with group commit: one writer thread takes every pending write request,
- * runs each in its own savepoint inside one transaction, commits once, and only then completes
- * the requests' futures. Reads use a second connection (WAL readers never block the writer).
+ * runs each inside one transaction, sends their writes as one multi-row statement per table,
+ * commits once, and only then completes the requests' futures. Reads use a second connection (WAL readers never block the writer).
  *
  * <p>Durability: {@code synchronous=FULL} — in WAL mode this fsyncs the WAL on every commit, so
  * an acknowledged checkpoint survives a power loss, not only a process crash. Group commit keeps
@@ -217,14 +217,15 @@ public final class SqliteStore implements Store {
 
   private void runBatch(List<Task<?>> batch) {
     for (Task<?> task : batch) {
-      runInSavepoint(task);
+      runRequest(task);
     }
-    writeStatementCount = writeTx.statements();
     try {
+      writeTx.batchDone();
+      writeStatementCount = writeTx.statements();
       writeConn.commit();
       commits.incrementAndGet();
       writes.addAndGet(batch.size());
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       LOG.error("commit failed; failing {} write(s)", batch.size(), e);
       writeTx.commitFailed();
       try {
@@ -249,29 +250,23 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private <T> void runInSavepoint(Task<T> task) {
-    // Cached statements instead of JDBC's Savepoint API, which formats and compiles the SQL
-    // for every task (performance; BENCHMARKS.md). Tasks run one at a time: one name suffices.
-    try {
-      writeTx.update("SAVEPOINT task");
-    } catch (StoreException e) {
-      task.error = e;
-      return;
-    }
+  /**
+   * Runs one write request. Its writes are held back and join the group commit's; one that runs
+   * immediate statements gets a savepoint, so that a failure rolls back only its own writes.
+   */
+  private <T> void runRequest(Task<T> task) {
+    writeTx.beginRequest();
     try {
       task.result = task.work.apply(writeTx);
       writeTx.requestDone();
       task.callbacks = writeTx.takeCallbacks();
-      writeTx.update("RELEASE task");
     } catch (Throwable t) {
       writeTx.takeCallbacks();
-      writeTx.requestRolledBack();
       task.error = t;
       try {
-        writeTx.update("ROLLBACK TO task");
-        writeTx.update("RELEASE task");
+        writeTx.requestRolledBack();
       } catch (StoreException e) {
-        LOG.warn("rollback to savepoint failed", e);
+        LOG.warn("rolling back a write request failed", e);
       }
     }
   }

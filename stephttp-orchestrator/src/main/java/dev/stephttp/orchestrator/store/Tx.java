@@ -53,6 +53,12 @@ public interface Tx extends Reads {
   /** Creates or refreshes an app and one of its functions (keeps createdAt, raises lastSeen). */
   void touchFunction(FunctionRecord fn);
 
+  /**
+   * Stores a new run's trigger event (a fresh ID, no idempotency or API key) with the run's
+   * other writes.
+   */
+  void insertTriggerEvent(EventRecord event);
+
   /** Stores an event with its management fields; false when its ID or API key exists. */
   boolean insertEventRecord(EventRecord event);
 
