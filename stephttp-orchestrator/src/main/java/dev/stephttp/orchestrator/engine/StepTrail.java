@@ -69,13 +69,10 @@ final class StepTrail {
    */
   private static String appendAttempt(StepTrace t, long start, long end, String status,
       JsonNode error) {
-    ObjectNode a = F.objectNode();
-    a.put("attempt", t.attempts() + 1);
-    a.put("queuedAt", t.attempts() == 0 ? t.queuedAt() : start);
-    a.put("startedAt", start);
-    a.put("endedAt", end);
-    a.put("status", status);
-    a.set("error", error == null ? F.nullNode() : error);
+    String a = "{\"attempt\":" + (t.attempts() + 1) + ",\"queuedAt\":"
+        + (t.attempts() == 0 ? t.queuedAt() : start) + ",\"startedAt\":" + start
+        + ",\"endedAt\":" + end + ",\"status\":\"" + status + "\",\"error\":"
+        + (error == null ? "null" : error.toString()) + "}";
     String log = t.attemptLog() == null ? "[]" : t.attemptLog().strip();
     if (!log.startsWith("[") || !log.endsWith("]")) {
       log = "[]";
