@@ -546,7 +546,7 @@ final class SqlTx implements Tx, Sql {
   /** Rows per multi-row statement: 15 columns × 2,000 rows stays under SQLite's 32,766 variables. */
   private static final int MAX_ROWS = 2000;
   /** Multi-row statements of up to this many rows are kept prepared; larger ones are not. */
-  private static final int CACHED_ROWS = 16;
+  private static final int CACHED_ROWS = 64;
 
   /** Sends held-back writes: one statement per table (and per {@link #MAX_ROWS} rows). */
   private void write(Pending p) {
