@@ -90,7 +90,8 @@ public final class Tokens {
     return sign("{\"iss\":\"" + REALTIME_ISSUER
         + "\",\"sub\":\"00000000-0000-4000-a000-000000000000\",\"jti\":" + id + ",\"iat\":"
         + iat + ",\"exp\":" + (iat + 16 * 60) + ",\"env\":\"" + ENV
-        + "\",\"topics\":[{\"kind\":\"run\",\"env_id\":\"" + ENV + "\",\"channel\":" + id + ",\"name\":\"$stream\"}]}");
+        + "\",\"topics\":[{\"kind\":\"run\",\"env_id\":\"" + ENV + "\",\"channel\":" + id
+        + ",\"name\":\"$stream\"}]}");
   }
 
   private static String quote(String s) {
