@@ -543,7 +543,7 @@ final class SqlTx implements Tx, Sql {
   private static final String TRACE_COLUMNS = "run_id, step_key, step_id, name, op, status,"
       + " attempts, max_attempts, queued_at, started_at, ended_at, error, wait_reason, wait,"
       + " attempt_log";
-  /** Rows per multi-row statement: 15 columns × 2,000 rows stays under SQLite's 32,766 variables. */
+  /** Rows per multi-row statement: 15 columns × 2,000 rows stay under 32,766 variables. */
   private static final int MAX_ROWS = 2000;
   /** Multi-row statements of up to this many rows are kept prepared; larger ones are not. */
   private static final int CACHED_ROWS = 64;
