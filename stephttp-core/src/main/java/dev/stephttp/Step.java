@@ -2,11 +2,16 @@ package dev.stephttp;
 
 import com.fasterxml.jackson.databind.JavaType;
 import dev.stephttp.internal.Execution;
+import dev.stephttp.internal.ParallelMember;
 import dev.stephttp.internal.PassThrough;
 import dev.stephttp.internal.wire.Json;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,8 +32,12 @@ import java.util.Optional;
  * without a run, so there too {@code run} just calls the function, and an asynchronous step throws
  * {@link IllegalStateException}, which the filter answers with {@code 405 Method Not Allowed}.
  *
+ * <p>To run steps at once, describe each with {@link #lazy} and pass them to {@link #all} (every
+ * result) or {@link #race} (the first to finish). See those methods for how they are recorded.
+ *
  * <p>Thread-safety: steps of one run must be called sequentially, normally from the request's
- * thread (see {@link RunContext#propagate(Runnable)} for other threads).
+ * thread (see {@link RunContext#propagate(Runnable)} for other threads); {@link #all} and {@link
+ * #race} are the way to run them concurrently.
  */
 public final class Step {
   private Step() {}
@@ -74,6 +83,108 @@ public final class Step {
       }
     }
     return execution.run(id, type, fn);
+  }
+
+  /**
+   * Describes a step without running it, for {@link #all} or {@link #race}.
+   *
+   * @throws IllegalArgumentException when {@code id} is empty
+   */
+  public static <T> LazyStep<T> lazy(String id, Class<T> type, StepFunction<T> fn) {
+    Objects.requireNonNull(type, "type == null");
+    return new LazyStep<>(id, Json.mapper().constructType(type), fn);
+  }
+
+  /** Like {@link #lazy(String, Class, StepFunction)}, for generic result types. */
+  public static <T> LazyStep<T> lazy(String id, TypeReference<T> type, StepFunction<T> fn) {
+    Objects.requireNonNull(type, "type == null");
+    return new LazyStep<>(id, Json.mapper().constructType(type.type()), fn);
+  }
+
+  /**
+   * Runs {@code steps} at once and returns every result once all have ended.
+   *
+   * <p>In the user's request the steps run concurrently on a bounded pool the library owns ({@code
+   * parallelStepThreads}), each with this run as its {@link RunContext}; a step cannot call other
+   * steps (that throws {@link IllegalStateException}). Each step is recorded as it finishes. When
+   * one fails and has retries left, the others still run to their end and are recorded, then the
+   * request turns asynchronous and only the failed step runs again. In a re-entry by the
+   * orchestrator the steps are planned and the orchestrator runs each in a re-entry of its own
+   * (docs/protocol.md). Outside a run they run one after another on the calling thread.
+   *
+   * @throws StepFailedException when a step has finally failed (the first such step, in argument
+   *     order, once every step has ended)
+   * @throws IllegalArgumentException when {@code steps} is empty or two of them have one ID
+   */
+  public static StepResults all(LazyStep<?>... steps) {
+    Objects.requireNonNull(steps, "steps == null");
+    return all(List.of(steps));
+  }
+
+  /** Like {@link #all(LazyStep...)}, for a list of steps built at run time. */
+  public static StepResults all(List<? extends LazyStep<?>> steps) {
+    List<LazyStep<?>> list = checked("Step.all", steps);
+    Execution execution = Execution.current();
+    List<Object> values;
+    if (execution == null) {
+      values = new ArrayList<>();
+      for (LazyStep<?> step : list) {
+        values.add(runDirectly(step.member()));
+      }
+    } else {
+      values = execution.all(members(list));
+    }
+    return new StepResults(list, Collections.unmodifiableList(values));
+  }
+
+  /**
+   * Runs {@code steps} at once and returns the first to finish, successfully or not.
+   *
+   * <p>Only the winner is recorded: the losers are interrupted and not waited for, their results
+   * are dropped, and a loser that ignores the interrupt runs on to its end unrecorded. A winner
+   * that failed is handled like a failing {@link #run} (retried, or thrown as {@link
+   * StepFailedException}); a retry races all steps again. A race runs its steps at once in
+   * re-entries too. Outside a run only the first step runs, and wins.
+   *
+   * @throws StepFailedException when the winner has finally failed
+   * @throws IllegalArgumentException when {@code steps} is empty or two of them have one ID
+   */
+  public static RaceResult race(LazyStep<?>... steps) {
+    Objects.requireNonNull(steps, "steps == null");
+    List<LazyStep<?>> list = checked("Step.race", List.of(steps));
+    Execution execution = Execution.current();
+    if (execution == null) {
+      return new RaceResult(list, list.get(0), runDirectly(list.get(0).member()));
+    }
+    Execution.Won won = execution.race(members(list));
+    return new RaceResult(list, list.get(won.index()), won.value());
+  }
+
+  private static List<LazyStep<?>> checked(String call, List<? extends LazyStep<?>> steps) {
+    Objects.requireNonNull(steps, "steps == null");
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException(call + " needs at least one step");
+    }
+    List<LazyStep<?>> list = List.copyOf(steps); // rejects null elements
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      Integer earlier = seen.putIfAbsent(list.get(i).id(), i);
+      if (earlier != null) {
+        throw new IllegalArgumentException(call + " got step id '" + list.get(i).id() + "' twice, as its steps "
+            + (earlier + 1) + " and " + (i + 1) + "; give one of them another id");
+      }
+    }
+    return list;
+  }
+
+  private static List<ParallelMember> members(List<LazyStep<?>> steps) {
+    return steps.stream().map(LazyStep::member).toList();
+  }
+
+  private static Object runDirectly(ParallelMember m) {
+    @SuppressWarnings("unchecked")
+    StepFunction<Object> fn = (StepFunction<Object>) m.fn();
+    return run(m.id(), m.type(), fn);
   }
 
   /**

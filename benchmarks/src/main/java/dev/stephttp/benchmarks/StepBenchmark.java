@@ -44,6 +44,7 @@ public class StepBenchmark {
   static final int STEPS = 10;
   private static final ObjectMapper MAPPER = Json.mapper();
   private static final String[] IDS = new String[STEPS];
+  private static final dev.stephttp.internal.StepThreads THREADS = new dev.stephttp.internal.StepThreads(1);
 
   static {
     for (int i = 0; i < STEPS; i++) {
@@ -135,7 +136,7 @@ public class StepBenchmark {
   @OperationsPerInvocation(STEPS)
   public void stepRun(Blackhole bh) {
     sink.clear();
-    Execution execution = Execution.sync("01JBENCHMARK0000000000000A", sink, events -> List.of());
+    Execution execution = Execution.sync("01JBENCHMARK0000000000000A", sink, events -> List.of(), THREADS);
     try (Execution.Scope ignored = execution.enter()) {
       for (int i = 0; i < STEPS; i++) {
         bh.consume(Step.run(IDS[i], Order.class, this::compute));

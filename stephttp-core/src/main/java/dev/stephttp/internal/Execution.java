@@ -32,7 +32,9 @@ import java.util.Optional;
  * by the orchestrator. Owns step indexing (docs/protocol.md §7.1), memoized replay (§4) and the ops
  * the handler produces (§6).
  *
- * <p>Not thread-safe: a handler calls steps one after another, on one thread at a time.
+ * <p>Not thread-safe: a handler calls steps one after another, on one thread at a time. The steps
+ * of a parallel group run on other threads, but only their functions: the results are recorded on
+ * the handler's thread ({@link ParallelSteps}).
  */
 public final class Execution {
   private static final ThreadLocal<Execution> CURRENT = new ThreadLocal<>();
@@ -51,8 +53,10 @@ public final class Execution {
   private final Mode mode;
   private final Map<String, JsonNode> memo;
   private final String targetStepId;
+  private final boolean forcePlan;
   private final OpSink sink;
   private final EventPublisher events;
+  private final StepThreads threads;
   private final RunOptions options = new RunOptions();
   private final Map<String, Integer> seen = new HashMap<>();
   private final Map<String, StepKey> keys = new HashMap<>();
@@ -62,28 +66,35 @@ public final class Execution {
   private int stepsProduced;
   private Suspension suspension;
 
-  private Execution(
-      String runId, Mode mode, Map<String, JsonNode> memo, String targetStepId, OpSink sink, EventPublisher events) {
+  private Execution(String runId, Mode mode, Map<String, JsonNode> memo, String targetStepId, boolean forcePlan,
+      OpSink sink, EventPublisher events, StepThreads threads) {
     this.runId = Objects.requireNonNull(runId, "runId == null");
     this.mode = mode;
     this.memo = memo;
     this.targetStepId = targetStepId;
+    this.forcePlan = forcePlan;
     this.sink = sink;
     this.events = events;
+    this.threads = Objects.requireNonNull(threads, "threads == null");
   }
 
-  /** A sync-phase execution whose ops go to {@code sink} as they are produced. */
-  public static Execution sync(String runId, OpSink sink, EventPublisher events) {
-    return new Execution(runId, Mode.SYNC, Map.of(), null, Objects.requireNonNull(sink, "sink == null"), events);
+  /**
+   * A sync-phase execution whose ops go to {@code sink} as they are produced; parallel steps run on
+   * {@code threads}.
+   */
+  public static Execution sync(String runId, OpSink sink, EventPublisher events, StepThreads threads) {
+    return new Execution(runId, Mode.SYNC, Map.of(), null, false, Objects.requireNonNull(sink, "sink == null"),
+        events, threads);
   }
 
   /**
    * A re-entry over memoized state; {@code targetStepId} is the hashed step to execute, or null
-   * for discovery.
+   * for discovery; {@code forcePlan} is the orchestrator's {@code X-Inngest-Force-Step-Plan}
+   * (docs/protocol.md §5.1): a parallel group then plans even its last pending step.
    */
-  public static Execution reentry(
-      String runId, Map<String, JsonNode> memo, String targetStepId, EventPublisher events) {
-    return new Execution(runId, Mode.REENTRY, Map.copyOf(memo), targetStepId, null, events);
+  public static Execution reentry(String runId, Map<String, JsonNode> memo, String targetStepId, boolean forcePlan,
+      EventPublisher events, StepThreads threads) {
+    return new Execution(runId, Mode.REENTRY, Map.copyOf(memo), targetStepId, forcePlan, null, events, threads);
   }
 
   /** The execution bound to the calling thread, or null outside a run. */
@@ -179,40 +190,111 @@ public final class Execution {
   /** {@code Step.run}: replay a memoized result, or execute and record the function. */
   public <T> T run(String id, JavaType type, StepFunction<T> fn) {
     StepKey key = next(id);
-    JsonNode stored = memo.get(key.hash());
-    if (stored != null || memo.containsKey(key.hash())) {
-      return decodeStepResult(key, stored, type);
+    if (memoized(key)) {
+      return decodeStepResult(key, memo.get(key.hash()), type);
     }
     checkTarget(key);
+    return record(key, Attempt.of(wrapped(key, fn)));
+  }
+
+  /**
+   * The function to call for a step that runs now: {@code fn} inside the integration's {@link
+   * StepWrapper}, if one is attached (streaming tags and commits what a step pushes).
+   */
+  <T> StepFunction<T> wrapped(StepKey key, StepFunction<T> fn) {
     StepWrapper wrapper = attachment(StepWrapper.class);
-    if (wrapper != null) {
-      fn = wrapper.wrap(key.hash(), fn);
+    return wrapper == null ? fn : wrapper.wrap(key.hash(), fn);
+  }
+
+  /**
+   * {@code Step.all}: the results of {@code members} in order, run in parallel (docs/how-it-works.md,
+   * parallel steps); throws the first final failure, in argument order, once every member ended.
+   */
+  public List<Object> all(List<ParallelMember> members) {
+    return new ParallelSteps(this, keys(members), members).all();
+  }
+
+  /** {@code Step.race}: the index and result of the member that finished first. */
+  public Won race(List<ParallelMember> members) {
+    return new ParallelSteps(this, keys(members), members).race();
+  }
+
+  /**
+   * The winner of a race.
+   *
+   * @param index the winner's position among the members
+   * @param value its result, or null
+   */
+  public record Won(int index, Object value) {}
+
+  private List<StepKey> keys(List<ParallelMember> members) {
+    List<StepKey> list = new ArrayList<>(members.size());
+    for (ParallelMember m : members) {
+      list.add(next(m.id()));
     }
-    long startedAt = epochNanos();
-    long t0 = System.nanoTime();
-    T value;
-    try {
-      value = fn.call();
-    } catch (Suspension s) {
-      throw s;
-    } catch (Exception e) {
-      return failed(key, e, new Timing(startedAt, System.nanoTime() - t0));
+    return list;
+  }
+
+  boolean memoized(StepKey key) {
+    return memo.containsKey(key.hash());
+  }
+
+  /** The memoized result of {@code key}, or its replayed failure thrown. */
+  <T> T replay(StepKey key, JavaType type) {
+    return decodeStepResult(key, memo.get(key.hash()), type);
+  }
+
+  /**
+   * Records what a step's function did: its result as {@code StepRun}, or its failure (§9.3).
+   * Returns the result; throws {@link StepFailedException} for a final failure, and suspends where
+   * the protocol says so.
+   */
+  @SuppressWarnings("unchecked")
+  <T> T record(StepKey key, Attempt attempt) {
+    if (attempt.error() != null) {
+      return failed(key, attempt.error(), attempt.timing());
     }
-    Timing timing = new Timing(startedAt, System.nanoTime() - t0);
+    Object value = attempt.value();
     JsonNode data;
     try {
       data = value == null ? NullNode.getInstance() : MAPPER.valueToTree(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(
-          "step '" + id + "' returned a " + value.getClass().getName() + " that cannot be serialised as JSON", e);
+      throw new IllegalStateException("step '" + key.id() + "' returned a " + value.getClass().getName()
+          + " that cannot be serialised as JSON", e);
     }
-    GeneratorOpcode op = op(Opcode.STEP_RUN, key, null, data, null, timing);
-    produce(op, false);
-    return value;
+    produce(op(Opcode.STEP_RUN, key, null, data, null, attempt.timing()), false);
+    return (T) value;
+  }
+
+  /** Whether a failure of a step's function is retried by the orchestrator rather than final. */
+  boolean retriable(Exception e) {
+    return !(e instanceof NonRetriableException) && (mode == Mode.REENTRY || options.retries() > 0);
+  }
+
+  /** docs/protocol.md §6.1: reports {@code keys} as {@code StepPlanned} in one answer and stops. */
+  void plan(List<StepKey> keys) {
+    List<GeneratorOpcode> ops = new ArrayList<>(keys.size());
+    for (StepKey key : keys) {
+      ops.add(op(Opcode.STEP_PLANNED, key, MAPPER.createObjectNode(), null, null, null));
+    }
+    stepsProduced += ops.size();
+    throw suspend(Suspension.planned(ops));
+  }
+
+  StepThreads threads() {
+    return threads;
+  }
+
+  boolean forcePlan() {
+    return forcePlan;
+  }
+
+  Suspension targetMissing() {
+    return suspend(Suspension.targetNotFound());
   }
 
   private <T> T failed(StepKey key, Exception e, Timing timing) {
-    boolean retriable = !(e instanceof NonRetriableException) && (mode == Mode.REENTRY || options.retries() > 0);
+    boolean retriable = retriable(e);
     OpError error = OpError.of(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
     if (retriable) {
       // docs/protocol.md §9.3: the orchestrator owns retry accounting; the handler stops here.
@@ -300,7 +382,7 @@ public final class Execution {
     return s;
   }
 
-  private void checkTarget(StepKey key) {
+  void checkTarget(StepKey key) {
     // docs/protocol.md §5.3: a re-entry aimed at a step must execute that step and nothing else.
     if (mode == Mode.REENTRY && targetStepId != null && !targetStepId.equals(key.hash())) {
       throw suspend(Suspension.targetNotFound());
@@ -309,6 +391,7 @@ public final class Execution {
 
   private StepKey next(String id) {
     Objects.requireNonNull(id, "step id == null");
+    ParallelSteps.rejectNested(id);
     if (suspension != null) {
       // A handler that caught the suspension and carried on: nothing more runs in this request.
       throw suspension;
@@ -404,5 +487,21 @@ public final class Execution {
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
-  private record StepKey(String id, int index, String hash) {}
+  /** A step's place in the run: the user's ID, its repeat index and the hashed ID (§7.1). */
+  record StepKey(String id, int index, String hash) {}
+
+  /** What one call of a step's function did: its result or failure, and when. */
+  record Attempt(Object value, Exception error, Timing timing) {
+    /** Calls {@code fn}; a {@link Suspension} (an {@link Error}) passes through. */
+    static Attempt of(StepFunction<?> fn) {
+      long startedAt = epochNanos();
+      long t0 = System.nanoTime();
+      try {
+        Object value = fn.call();
+        return new Attempt(value, null, new Timing(startedAt, System.nanoTime() - t0));
+      } catch (Exception e) {
+        return new Attempt(null, e, new Timing(startedAt, System.nanoTime() - t0));
+      }
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.stephttp.internal;
 
 import dev.stephttp.internal.wire.GeneratorOpcode;
+import java.util.List;
 
 /**
  * Unwinds a handler that cannot continue in this request: an async step was reached, a step
@@ -14,7 +15,10 @@ public final class Suspension extends Error {
 
   /** Why the handler stopped. */
   public enum Reason {
-    /** A new op was produced: {@link #op()} holds it. */
+    /**
+     * New ops were produced: {@link #ops()} holds them, one op, or the {@code StepPlanned} ops of a
+     * parallel group (docs/protocol.md §6.1).
+     */
     OP,
     /** A re-entry targeted a step ({@code X-Inngest-Step-ID}) that the handler did not reach. */
     TARGET_NOT_FOUND,
@@ -25,26 +29,30 @@ public final class Suspension extends Error {
     UNRECORDED
   }
 
-  private final transient GeneratorOpcode op;
+  private final transient List<GeneratorOpcode> ops;
   private final Reason reason;
 
-  private Suspension(Reason reason, GeneratorOpcode op) {
-    super(op == null ? reason.name() : (reason == Reason.OP ? "suspended" : "not recorded") + " at " + op.op() + " "
-        + op.name(), null, false, false);
+  private Suspension(Reason reason, List<GeneratorOpcode> ops) {
+    super(ops.isEmpty() ? reason.name() : (reason == Reason.OP ? "suspended" : "not recorded") + " at "
+        + ops.get(0).op() + " " + ops.get(0).name(), null, false, false);
     this.reason = reason;
-    this.op = op;
+    this.ops = ops;
   }
 
   static Suspension at(GeneratorOpcode op) {
-    return new Suspension(Reason.OP, op);
+    return new Suspension(Reason.OP, List.of(op));
+  }
+
+  static Suspension planned(List<GeneratorOpcode> ops) {
+    return new Suspension(Reason.OP, List.copyOf(ops));
   }
 
   static Suspension unrecorded(GeneratorOpcode op) {
-    return new Suspension(Reason.UNRECORDED, op);
+    return new Suspension(Reason.UNRECORDED, List.of(op));
   }
 
   static Suspension targetNotFound() {
-    return new Suspension(Reason.TARGET_NOT_FOUND, null);
+    return new Suspension(Reason.TARGET_NOT_FOUND, List.of());
   }
 
   /** Why the handler stopped. */
@@ -52,8 +60,13 @@ public final class Suspension extends Error {
     return reason;
   }
 
-  /** The op that stopped the handler, or null for {@link Reason#TARGET_NOT_FOUND}. */
+  /** The (first) op that stopped the handler, or null for {@link Reason#TARGET_NOT_FOUND}. */
   public GeneratorOpcode op() {
-    return op;
+    return ops.isEmpty() ? null : ops.get(0);
+  }
+
+  /** Every op that stopped the handler, in order; empty for {@link Reason#TARGET_NOT_FOUND}. */
+  public List<GeneratorOpcode> ops() {
+    return ops;
   }
 }

@@ -27,22 +27,23 @@ public final class SyncRun {
   private final RunCheckpoints checkpoints;
   private final Execution execution;
 
-  private SyncRun(CheckpointPipeline pipeline, Supplier<HttpRequestData> source, long receivedAt) {
+  private SyncRun(CheckpointPipeline pipeline, StepThreads threads, Supplier<HttpRequestData> source,
+      long receivedAt) {
     this.runId = UlidCreator.getMonotonicUlid().toString();
     this.receivedAt = receivedAt;
     this.source = source;
     this.checkpoints = pipeline.open(runId, this::createRun);
-    this.execution = Execution.sync(runId, this::emit, pipeline.client());
+    this.execution = Execution.sync(runId, this::emit, pipeline.client(), threads);
   }
 
   /**
    * Starts the run of a user's request with a new run ID. {@code request} is called once, on the
    * request's thread, when the run first needs it (its first op, or {@link #request()}); what it
    * returns is recorded by the create-run call, with the function ID and, unless omitted, the body
-   * that the handler's options give.
+   * that the handler's options give. Parallel steps run on {@code threads}.
    */
-  public static SyncRun start(CheckpointPipeline pipeline, Supplier<HttpRequestData> request) {
-    return new SyncRun(Objects.requireNonNull(pipeline, "pipeline == null"),
+  public static SyncRun start(CheckpointPipeline pipeline, StepThreads threads, Supplier<HttpRequestData> request) {
+    return new SyncRun(Objects.requireNonNull(pipeline, "pipeline == null"), threads,
         Objects.requireNonNull(request, "request == null"), System.currentTimeMillis());
   }
 

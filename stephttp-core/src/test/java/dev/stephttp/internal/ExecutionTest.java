@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Replay as a table: given memoized state and a handler, the expected outcome. */
 class ExecutionTest {
+  static final StepThreads THREADS = new StepThreads(4);
   static final AtomicInteger sideEffects = new AtomicInteger();
 
   @AfterEach
@@ -53,7 +54,7 @@ class ExecutionTest {
 
   static Outcome reenter(Map<String, JsonNode> memo) {
     sideEffects.set(0);
-    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, events -> List.of());
+    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, false, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       return new Outcome(handler(), null, sideEffects.get());
     } catch (Suspension suspension) {
@@ -64,7 +65,7 @@ class ExecutionTest {
   @Test
   void suspensionIsRecordedAndAHandlerThatSwallowsItRunsNoFurtherStep() {
     List<GeneratorOpcode> emitted = new ArrayList<>();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", emitted::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", emitted::add, events -> List.of(), THREADS);
     AtomicInteger after = new AtomicInteger();
     Throwable second = null;
     try (Execution.Scope s = execution.enter()) {
@@ -127,7 +128,7 @@ class ExecutionTest {
   @Test
   void syncPhaseExecutesInlineAndEmitsOpsInOrder() {
     List<GeneratorOpcode> ops = new ArrayList<>();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       String first = Step.run("a", String.class, () -> "one");
       List<Integer> list = Step.run("a", new TypeReference<List<Integer>>() {}, () -> List.of(1, 2));
@@ -148,7 +149,7 @@ class ExecutionTest {
   void explicitIdEqualToARepeatsKeyIsRejectedWhenTheRepeatComesSecond() {
     List<GeneratorOpcode> ops = new ArrayList<>();
     AtomicInteger ran = new AtomicInteger();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThat(Step.run("a:1", Integer.class, () -> 111)).isEqualTo(111);
       assertThat(Step.run("a", Integer.class, () -> 222)).isEqualTo(222);
@@ -163,7 +164,7 @@ class ExecutionTest {
 
   @Test
   void explicitIdEqualToARepeatsKeyIsRejectedWhenTheExplicitIdComesSecond() {
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       Step.run("a", Integer.class, () -> 1);
       Step.run("a", Integer.class, () -> 2);
@@ -179,7 +180,7 @@ class ExecutionTest {
     Map<String, JsonNode> memo = new HashMap<>();
     memo.put(StepIds.hash("a:1"), json("{\"data\":111}"));
     memo.put(StepIds.hash("a"), json("{\"data\":222}"));
-    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, events -> List.of());
+    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, false, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThat(Step.run("a:1", Integer.class, () -> -1)).isEqualTo(111);
       assertThat(Step.run("a", Integer.class, () -> -1)).isEqualTo(222);
@@ -193,7 +194,7 @@ class ExecutionTest {
 
   @Test
   void repeatsAreNumberedWithOrdinalsInTheCollisionMessage() {
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       Step.run("b:11", Integer.class, () -> 0);
       for (int i = 0; i < 11; i++) {
@@ -207,7 +208,7 @@ class ExecutionTest {
   @Test
   void retriableFailureInSyncPhaseSuspendsWithStepError() {
     List<GeneratorOpcode> ops = new ArrayList<>();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> Step.run("charge", () -> {
         throw new java.io.IOException("timeout");
@@ -223,7 +224,7 @@ class ExecutionTest {
   @Test
   void finalFailureInSyncPhaseThrowsStepFailedAndContinues() {
     List<GeneratorOpcode> ops = new ArrayList<>();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> Step.run("charge", () -> {
         throw new NonRetriableException("stolen card");
@@ -244,7 +245,7 @@ class ExecutionTest {
   void storedErrorIsThrownAsStepFailed() {
     Map<String, JsonNode> memo = new HashMap<>();
     memo.put(StepIds.hash("a"), json("{\"error\":{\"name\":\"Step failed\",\"message\":\"boom\",\"data\":null}}"));
-    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, events -> List.of());
+    Execution execution = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", memo, null, false, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> Step.run("a", String.class, () -> "never"))
           .isInstanceOfSatisfying(StepFailedException.class, e -> {
@@ -259,7 +260,7 @@ class ExecutionTest {
   @Test
   void waitForEventOpCarriesEventTimeoutAndCondition() {
     List<GeneratorOpcode> ops = new ArrayList<>();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> Step.waitForEvent("w",
           WaitForEvent.named("a/b").where("data.n", 42).where("data.s", "x").timeout(Duration.ofMinutes(90)),
@@ -274,7 +275,7 @@ class ExecutionTest {
 
   @Test
   void waitWithoutTimeoutIsRejected() {
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> Step.waitForEvent("w", WaitForEvent.named("a/b"), Event.class))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
@@ -285,7 +286,7 @@ class ExecutionTest {
   void suspensionIsNotAnException() {
     assertThat(Exception.class.isAssignableFrom(Suspension.class)).isFalse();
     List<GeneratorOpcode> ops = new ArrayList<>();
-    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of());
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
     try (Execution.Scope s = execution.enter()) {
       assertThatThrownBy(() -> {
         try {

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ReentryStateFuzzTest {
   static final String RUN_ID = "01J9Z3K6W8T6M0V2Q4R5S7X8Y9";
+  static final StepThreads THREADS = new StepThreads(1);
   static final Map<String, String> STEPS = Map.of("@a1", StepIds.hash(StepIds.key("a", 1)),
       "@a", StepIds.hash(StepIds.key("a", 0)), "@b", StepIds.hash(StepIds.key("b", 0)),
       "@w", StepIds.hash(StepIds.key("w", 0)), "@s", StepIds.hash(StepIds.key("s", 0)),
@@ -106,7 +107,7 @@ class ReentryStateFuzzTest {
       assertThat(notAnObject.status()).isEqualTo(200);
       return;
     }
-    Execution execution = Execution.reentry(RUN_ID, state, null, events -> List.of());
+    Execution execution = Execution.reentry(RUN_ID, state, null, false, events -> List.of(), THREADS);
     try (Execution.Scope ignored = execution.enter()) {
       assertThat(handler()).isNotNull();
     } catch (StepFailedException replayedFailure) {

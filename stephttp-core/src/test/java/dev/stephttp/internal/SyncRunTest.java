@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class SyncRunTest {
   static final HttpRequestData REQUEST = new HttpRequestData("https://api.example.com", "POST", "/orders", "",
       "10.0.0.1", "application/json", "a=1", "{\"sku\":\"x\"}");
+  static final StepThreads THREADS = new StepThreads(1);
   static final GeneratorOpcode OP =
       new GeneratorOpcode(Opcode.STEP_RUN, StepIds.hash("a"), "a", null, null, null, "a", null, null);
 
@@ -37,7 +38,7 @@ class SyncRunTest {
   @Test
   void createRunRecordsTheRequestWithTheHandlersOptions() {
     long before = System.currentTimeMillis();
-    SyncRun run = SyncRun.start(pipeline, () -> REQUEST);
+    SyncRun run = SyncRun.start(pipeline, THREADS, () -> REQUEST);
     run.execution().options().functionId("orders");
     run.execution().options().retries(5);
     assertThat(run.request()).isSameAs(REQUEST);
@@ -60,7 +61,7 @@ class SyncRunTest {
 
   @Test
   void anOmittedRequestBodyIsNotRecorded() {
-    SyncRun run = SyncRun.start(pipeline, () -> REQUEST);
+    SyncRun run = SyncRun.start(pipeline, THREADS, () -> REQUEST);
     run.execution().options().omitRequestBody(true);
     run.request();
 
@@ -72,7 +73,7 @@ class SyncRunTest {
   void theRequestIsReadOnceAtTheFirstOpOnTheHandlersThread() {
     AtomicInteger reads = new AtomicInteger();
     List<Thread> readers = new CopyOnWriteArrayList<>();
-    SyncRun run = SyncRun.start(pipeline, () -> {
+    SyncRun run = SyncRun.start(pipeline, THREADS, () -> {
       reads.incrementAndGet();
       readers.add(Thread.currentThread());
       return REQUEST;

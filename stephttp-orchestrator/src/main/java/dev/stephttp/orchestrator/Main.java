@@ -41,6 +41,8 @@ public final class Main {
       "  --reentry-concurrency N    re-entry calls at once, in all (default 32)",
       "  --reentry-concurrency-per-origin N",
       "                             re-entry calls at once to one app origin (default 8)",
+      "  --reentry-fan-out-per-run N  re-entry calls at once for one run's parallel steps",
+      "                             (default 4)",
       "  --no-group-commit          one transaction and fsync per write (benchmarking only)",
       "  --cors-origin ORIGIN       browser origin allowed to call /api/v2 (repeatable)",
       "  --help                     print this help",
@@ -158,6 +160,7 @@ public final class Main {
         case "--reentry-concurrency" -> b.reentryConcurrency(parseInt(a, value(args, ++i, a)));
         case "--reentry-concurrency-per-origin" ->
             b.reentryConcurrencyPerOrigin(parseInt(a, value(args, ++i, a)));
+        case "--reentry-fan-out-per-run" -> b.reentryFanOutPerRun(parseInt(a, value(args, ++i, a)));
         case "--no-group-commit" -> b.groupCommit(false);
         case "--cors-origin" -> b.corsOrigin(value(args, ++i, a));
         default -> {

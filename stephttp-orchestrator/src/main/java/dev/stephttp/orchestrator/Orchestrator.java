@@ -258,6 +258,7 @@ public final class Orchestrator implements AutoCloseable {
     private Duration reentryTimeout = Duration.ofMinutes(5);
     private int reentryConcurrency = 32;
     private int reentryConcurrencyPerOrigin = 8;
+    private int reentryFanOutPerRun = 4;
     private List<String> appOrigins = List.of();
     private int connectionRetries = 10;
     private Duration connectionRetryDelay = Duration.ofMillis(500);
@@ -436,6 +437,19 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
+     * Maximum concurrent re-entry calls that execute planned steps of one run (its parallel steps,
+     * each re-entered with {@code X-Inngest-Step-ID}); a run's further planned steps wait their
+     * turn, and a re-entry of the whole handler always runs alone. Default 4.
+     */
+    public Builder reentryFanOutPerRun(int n) {
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException("reentryFanOutPerRun must be in 1..1024 but was " + n);
+      }
+      this.reentryFanOutPerRun = n;
+      return this;
+    }
+
+    /**
      * How often a re-entry that did not reach the app (connection refused or reset, closed
      * before an answer, timed out) is tried again before the run fails ({@code AppUnreachable}),
      * and the first delay; each next delay doubles, up to 20 s. These tries do not use up the
@@ -493,7 +507,7 @@ public final class Orchestrator implements AutoCloseable {
       }
       return new Settings(dev, signingKey, signingKeyFallback, List.copyOf(eventKeys),
           syncRetryBackoff, retryBackoff, retryJitter, outputMaxWait, reentryTimeout,
-          reentryConcurrency, reentryConcurrencyPerOrigin, connectionRetries,
+          reentryConcurrency, reentryConcurrencyPerOrigin, reentryFanOutPerRun, connectionRetries,
           connectionRetryDelay, orphanTimeout, AppOrigins.of(appOrigins));
     }
 

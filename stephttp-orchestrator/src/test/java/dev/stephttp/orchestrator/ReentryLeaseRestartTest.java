@@ -101,5 +101,6 @@ class ReentryLeaseRestartTest {
     assertThat(dflt.reentryTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(dflt.reentryLeaseMillis()).isEqualTo(330_000);
     assertThat(dflt.reentryConcurrencyPerOrigin()).isEqualTo(8);
+    assertThat(dflt.reentryFanOutPerRun()).isEqualTo(4);
   }
 }

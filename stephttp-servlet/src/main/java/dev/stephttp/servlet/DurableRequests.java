@@ -7,6 +7,7 @@ import dev.stephttp.internal.PassThrough;
 import dev.stephttp.internal.ClientSettings;
 import dev.stephttp.internal.OrchestratorClient;
 import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.StepThreads;
 import dev.stephttp.internal.wire.Signatures;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
@@ -38,6 +39,7 @@ final class DurableRequests {
   private final StepHttpConfig config;
   private final ClientSettings settings;
   private final CheckpointPipeline pipeline;
+  private final StepThreads threads;
   private final SyncPhase sync;
   private final Reentry reentry;
 
@@ -48,8 +50,9 @@ final class DurableRequests {
     this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings), config.checkpointBackpressureTimeout);
     String redirectBase = config.redirectBaseUrl != null ? stripSlash(config.redirectBaseUrl) : settings.baseUrl();
     Suspensions suspensions = new Suspensions();
-    this.sync = new SyncPhase(config, origin, pipeline, redirectBase, suspensions);
-    this.reentry = new Reentry(pipeline.client(), suspensions);
+    this.threads = new StepThreads(config.parallelStepThreads);
+    this.sync = new SyncPhase(config, origin, pipeline, threads, redirectBase, suspensions);
+    this.reentry = new Reentry(pipeline.client(), threads, suspensions);
     StepHttp.register(this);
     log.info("stephttp ready: {}, re-entries to {} (SDK {})", settings, origin, Sdk.HEADER_VALUE);
   }
@@ -162,6 +165,7 @@ final class DurableRequests {
       log.warn("{} checkpoints were not sent before shutdown", pipeline.queued());
     }
     StepHttp.unregister(this);
+    threads.close();
     pipeline.close();
   }
 

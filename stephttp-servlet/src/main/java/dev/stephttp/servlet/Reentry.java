@@ -8,6 +8,7 @@ import dev.stephttp.StepFailedException;
 import dev.stephttp.internal.Execution;
 import dev.stephttp.internal.OrchestratorClient;
 import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.StepThreads;
 import dev.stephttp.internal.StepWrapper;
 import dev.stephttp.internal.Suspension;
 import dev.stephttp.internal.wire.ApiResult;
@@ -35,10 +36,12 @@ final class Reentry {
   static final int MAX_REPORTED_BODY = 4 << 20;
 
   private final OrchestratorClient client;
+  private final StepThreads threads;
   private final Suspensions suspensions;
 
-  Reentry(OrchestratorClient client, Suspensions suspensions) {
+  Reentry(OrchestratorClient client, StepThreads threads, Suspensions suspensions) {
     this.client = client;
+    this.threads = threads;
     this.suspensions = suspensions;
   }
 
@@ -59,7 +62,9 @@ final class Reentry {
     if (target != null && (target.isBlank() || target.equals("step"))) {
       target = null;
     }
-    Execution execution = Execution.reentry(runId, memo, target, client);
+    // docs/protocol.md §5.1: set while planned parallel steps are pending; a group then plans its last one too.
+    boolean forcePlan = "true".equalsIgnoreCase(request.getHeader("X-Inngest-Force-Step-Plan"));
+    Execution execution = Execution.reentry(runId, memo, target, forcePlan, client, threads);
     RelayUpload relay = new RelayUpload(client, runId); // docs/protocol.md §2.7
     ResponseStream stream = new ResponseStream(relay);
     execution.attach(ResponseStream.class, stream);
@@ -131,7 +136,8 @@ final class Reentry {
       return;
     }
     GeneratorOpcode op = s.op();
-    ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(op));
+    ArrayNode ops = Json.mapper().createArrayNode();
+    s.ops().forEach(o -> ops.add(Json.mapper().valueToTree(o)));
     Boolean noRetry = op.op() == Opcode.STEP_ERROR ? Boolean.FALSE : null;
     answer(response, runId, 206, Json.write(ops), noRetry);
   }

@@ -36,6 +36,7 @@ public final class StepHttpConfig {
   final boolean durableResponses;
   final Duration checkpointBackpressureTimeout;
   final int checkpointQueueCapacity;
+  final int parallelStepThreads;
   final int apiAttempts;
   final Duration apiRetryDelay;
   final Map<String, String> environment;
@@ -58,6 +59,7 @@ public final class StepHttpConfig {
     this.durableResponses = b.durableResponses;
     this.checkpointBackpressureTimeout = b.checkpointBackpressureTimeout;
     this.checkpointQueueCapacity = b.checkpointQueueCapacity;
+    this.parallelStepThreads = b.parallelStepThreads;
     this.apiAttempts = b.apiAttempts;
     this.apiRetryDelay = b.apiRetryDelay;
     this.environment = b.environment;
@@ -88,6 +90,7 @@ public final class StepHttpConfig {
     b.durableResponses = durableResponses;
     b.checkpointBackpressureTimeout = checkpointBackpressureTimeout;
     b.checkpointQueueCapacity = checkpointQueueCapacity;
+    b.parallelStepThreads = parallelStepThreads;
     b.apiAttempts = apiAttempts;
     b.apiRetryDelay = apiRetryDelay;
     b.environment = environment;
@@ -131,6 +134,7 @@ public final class StepHttpConfig {
         + ", durableResponses=" + durableResponses
         + ", checkpointBackpressureTimeout=" + checkpointBackpressureTimeout
         + ", checkpointQueueCapacity=" + checkpointQueueCapacity
+        + ", parallelStepThreads=" + parallelStepThreads
         + ", signingKey=" + (signingKey == null ? "unset" : "set") + "}";
   }
 
@@ -143,7 +147,7 @@ public final class StepHttpConfig {
    * trustForwardedOrigin}); {@code trustForwardedOrigin} false; {@code trackAllEndpoints} false; {@code
    * defaultAsyncResponse} {@link AsyncResponse#redirect()}; both byte limits 1 MiB; {@code
    * asyncSwitchTimeout} 30 s; {@code durableResponses} false; {@code checkpointBackpressureTimeout}
-   * 10 s; {@code checkpointQueueCapacity} 10,000 ops; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
+   * 10 s; {@code checkpointQueueCapacity} 10,000 ops; {@code parallelStepThreads} 16; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
    * Not thread-safe.
    */
   public static final class Builder {
@@ -164,6 +168,7 @@ public final class StepHttpConfig {
     private boolean durableResponses;
     private Duration checkpointBackpressureTimeout = Duration.ofSeconds(10);
     private int checkpointQueueCapacity = 10_000;
+    private int parallelStepThreads = 16;
     private int apiAttempts = 5;
     private Duration apiRetryDelay = Duration.ofMillis(100);
     private Map<String, String> environment = System.getenv();
@@ -328,6 +333,17 @@ public final class StepHttpConfig {
      */
     public Builder checkpointQueueCapacity(int ops) {
       this.checkpointQueueCapacity = positive("checkpointQueueCapacity", ops);
+      return this;
+    }
+
+    /**
+     * Threads that run the steps of {@code Step.all} and {@code Step.race}, shared by every request
+     * of this filter: at most this many such steps run at once, more wait for a thread. A step that
+     * waits for a sibling (a latch, a queue) needs them to run together, so keep it above the
+     * largest group times the requests that run groups at once.
+     */
+    public Builder parallelStepThreads(int threads) {
+      this.parallelStepThreads = positive("parallelStepThreads", threads);
       return this;
     }
 

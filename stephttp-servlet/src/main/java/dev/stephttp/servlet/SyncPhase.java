@@ -6,6 +6,7 @@ import dev.stephttp.internal.CheckpointPipeline;
 import dev.stephttp.internal.Execution;
 import dev.stephttp.internal.RunCheckpoints;
 import dev.stephttp.internal.Sdk;
+import dev.stephttp.internal.StepThreads;
 import dev.stephttp.internal.Suspension;
 import dev.stephttp.internal.SyncRun;
 import dev.stephttp.internal.wire.ApiResult;
@@ -44,15 +45,17 @@ final class SyncPhase {
   private final StepHttpConfig config;
   private final CallbackOrigin origin;
   private final CheckpointPipeline pipeline;
+  private final StepThreads threads;
   private final String redirectBase;
   private final Suspensions suspensions;
   private final StreamingSync streaming;
 
-  SyncPhase(StepHttpConfig config, CallbackOrigin origin, CheckpointPipeline pipeline, String redirectBase,
-      Suspensions suspensions) {
+  SyncPhase(StepHttpConfig config, CallbackOrigin origin, CheckpointPipeline pipeline, StepThreads threads,
+      String redirectBase, Suspensions suspensions) {
     this.config = config;
     this.origin = origin;
     this.pipeline = pipeline;
+    this.threads = threads;
     this.redirectBase = redirectBase;
     this.suspensions = suspensions;
     this.streaming = new StreamingSync(this, config, redirectBase, suspensions);
@@ -66,7 +69,7 @@ final class SyncPhase {
     String path = request.getRequestURI();
     String query = request.getQueryString();
     // docs/how-it-works.md: the rest of the request, its body included, is read at the run's first op.
-    SyncRun run = SyncRun.start(pipeline, () -> requestData(request, method, path, query));
+    SyncRun run = SyncRun.start(pipeline, threads, () -> requestData(request, method, path, query));
     if (config.trackAllEndpoints) {
       run.request(); // every request is recorded: read it while it is surely readable
     }

@@ -11,11 +11,9 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,8 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Fires work items at their due time. The durable queue is the store's work table; this class
  * keeps the pending items in a priority queue and a timer thread that sleeps exactly until the
- * next due time (no polling interval). At most one re-entry per run is in flight: a due
- * re-entry of a busy run is parked until the in-flight one has been applied. At most
+ * next due time (no polling interval). A re-entry of the whole handler runs alone: a due
+ * re-entry of a busy run is parked until the in-flight ones have been applied. Re-entries that
+ * execute one planned step ({@code X-Inngest-Step-ID}, parallel steps, docs/protocol.md §5.1) of
+ * a run run side by side, at most {@link Settings#reentryFanOutPerRun()} of them at once. At most
  * {@link Settings#reentryConcurrencyPerOrigin()} re-entries per callback origin are in flight:
  * the others wait their turn in order, without holding a thread. A dispatched re-entry is leased
  * in the store for its timeout plus a margin; a restarted scheduler waits out a lease left by
@@ -55,7 +55,9 @@ public final class Scheduler implements EngineListener, AutoCloseable {
   private final PriorityQueue<Due> queue =
       new PriorityQueue<>((a, b) -> a.at() != b.at() ? Long.compare(a.at(), b.at())
           : Long.compare(a.item().id(), b.item().id()));
-  private final Set<String> inFlight = new HashSet<>();
+  /** Re-entries in flight per run (under lock); a run without any has no entry. */
+  private final Map<String, RunSlots> inFlight = new HashMap<>();
+  private final int fanOut;
   private final Map<String, Deque<WorkItem>> parked = new HashMap<>();
   /** Re-entries in flight per callback origin, and those waiting for a slot (under lock). */
   private final Map<String, Integer> activePerOrigin = new HashMap<>();
@@ -79,6 +81,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
     this.reentry = new Reentry(settings, clock);
     this.leaseMillis = settings.reentryLeaseMillis();
     this.perOrigin = settings.reentryConcurrencyPerOrigin();
+    this.fanOut = settings.reentryFanOutPerRun();
     this.origins = settings.appOrigins();
     int n = settings.reentryConcurrency();
     this.pool = new ThreadPoolExecutor(n, n, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -161,13 +164,9 @@ public final class Scheduler implements EngineListener, AutoCloseable {
         } else {
           queue.poll();
           next = head.item();
-          if (next.kind() == WorkItem.Kind.REENTRY) {
-            if (inFlight.contains(next.runId())) {
-              parked.computeIfAbsent(next.runId(), k -> new ArrayDeque<>()).add(next);
-              next = null;
-            } else {
-              inFlight.add(next.runId());
-            }
+          if (next.kind() == WorkItem.Kind.REENTRY && !occupy(next)) {
+            parked.computeIfAbsent(next.runId(), k -> new ArrayDeque<>()).add(next);
+            next = null;
           }
         }
       } catch (InterruptedException e) {
@@ -193,7 +192,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
       return;
     }
     if (!running) {
-      release(item.runId());
+      release(item);
       return;
     }
     engine.lease(item, leaseMillis).whenComplete((run, e) -> {
@@ -202,7 +201,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
           LOG.warn("could not lease work item {}; trying again", item.id(), e);
           retryLater(item);
         }
-        release(item.runId());
+        release(item);
         return;
       }
       admit(run, item);
@@ -213,7 +212,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
   private void admit(RunRecord run, WorkItem item) {
     if (!running) { // closing: it would never be sent
       unlease(List.of(item), false);
-      release(item.runId());
+      release(item);
       return;
     }
     String origin = originOf(run);
@@ -243,7 +242,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
     } catch (RuntimeException rejected) {
       // shutting down: nothing was sent, so the next start need not wait out the lease
       unlease(List.of(item), false); // maybe on the store's thread: do not wait for it
-      release(item.runId());
+      release(item);
       releaseOrigin(origin);
     }
   }
@@ -272,7 +271,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
       // It waited for its origin: lease it anew from now, unless the run moved on meanwhile.
       if (!running) {
         unlease(List.of(item), true);
-        release(item.runId());
+        release(item);
         releaseOrigin(origin);
         return;
       }
@@ -284,7 +283,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
         run = null;
       }
       if (run == null) {
-        release(item.runId());
+        release(item);
         releaseOrigin(origin);
         return;
       }
@@ -306,7 +305,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
     if (!running && outcome instanceof Outcome.Unreachable) {
       // Shutting down cut the call: the app may still be running it. The item keeps its lease,
       // which the next start waits out before sending it again.
-      release(run.id());
+      release(item);
       releaseOrigin(origin);
       return;
     }
@@ -323,7 +322,7 @@ public final class Scheduler implements EngineListener, AutoCloseable {
             item.runId(), e);
         retryLater(item);
       }
-      release(item.runId());
+      release(item);
       releaseOrigin(origin);
     });
   }
@@ -361,10 +360,47 @@ public final class Scheduler implements EngineListener, AutoCloseable {
     }
   }
 
-  private void release(String runId) {
+  /** The re-entries of one run in flight: planned steps, or one of the whole handler. */
+  private static final class RunSlots {
+    int planned;
+    boolean whole;
+  }
+
+  /** Whether a re-entry executes one planned step (and may run beside its siblings). */
+  private static boolean planned(WorkItem item) {
+    String target = item.targetStep();
+    return target != null && !target.isEmpty() && !"step".equals(target);
+  }
+
+  /** Takes a slot of {@code item}'s run if it may start now (under lock). */
+  private boolean occupy(WorkItem item) {
+    RunSlots slots = inFlight.computeIfAbsent(item.runId(), k -> new RunSlots());
+    if (slots.whole || (planned(item) ? slots.planned >= fanOut : slots.planned > 0)) {
+      return false; // the run has a slot taken, so its entry stays
+    }
+    if (planned(item)) {
+      slots.planned++;
+    } else {
+      slots.whole = true;
+    }
+    return true;
+  }
+
+  private void release(WorkItem item) {
+    String runId = item.runId();
     lock.lock();
     try {
-      inFlight.remove(runId);
+      RunSlots slots = inFlight.get(runId);
+      if (slots != null) {
+        if (planned(item)) {
+          slots.planned = Math.max(0, slots.planned - 1);
+        } else {
+          slots.whole = false;
+        }
+        if (slots.planned == 0 && !slots.whole) {
+          inFlight.remove(runId);
+        }
+      }
       Deque<WorkItem> waiting = parked.remove(runId);
       if (waiting != null) {
         for (WorkItem w : waiting) {

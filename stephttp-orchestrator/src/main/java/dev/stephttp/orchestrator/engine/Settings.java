@@ -13,6 +13,7 @@ import java.util.List;
  * @param reentryTimeout whole-exchange timeout of a re-entry call (§5.1)
  * @param reentryConcurrency re-entry calls in flight at once, in all
  * @param reentryConcurrencyPerOrigin re-entry calls in flight at once to one callback origin
+ * @param reentryFanOutPerRun re-entry calls of one run's planned (parallel) steps in flight at once
  * @param connectionRetries how often a re-entry that did not reach the app is tried again
  * @param orphanTimeout how long a run in its sync phase may go without a checkpoint before
  *     the orchestrator re-enters it ({@link Watchdog})
@@ -32,6 +33,7 @@ public record Settings(
     Duration reentryTimeout,
     int reentryConcurrency,
     int reentryConcurrencyPerOrigin,
+    int reentryFanOutPerRun,
     int connectionRetries,
     Duration connectionRetryDelay,
     Duration orphanTimeout,
