@@ -11,6 +11,13 @@ const inngest = new Inngest({
   ...(process.env.KEY ? { isDev: false, signingKey: process.env.KEY } : { isDev: true }),
 });
 
+// How often each step of /parallel really ran in this process (a replayed step does not count).
+const runs = {};
+const counted = (id, value) => () => {
+  runs[id] = (runs[id] ?? 0) + 1;
+  return value;
+};
+
 const handler = inngest.endpoint(async (req) => {
   const url = new URL(req.url);
   if (url.pathname === "/stream") {
@@ -28,6 +35,11 @@ const handler = inngest.endpoint(async (req) => {
       status: 201,
       headers: { "content-type": "application/json", "x-ts": "yes" },
     });
+  }
+  if (url.pathname === "/parallel") {
+    const tag = url.searchParams.get("tag");
+    const parts = await Promise.all([1, 2, 3].map((n) => step.run("part-" + n, counted(tag + "/part-" + n, n * 10))));
+    return { sum: parts.reduce((a, b) => a + b, 0), runs: [1, 2, 3].map((n) => runs[tag + "/part-" + n]) };
   }
   const a = await step.run("a", () => "A:" + url.searchParams.get("name"));
   await step.sleep("nap", "1s");

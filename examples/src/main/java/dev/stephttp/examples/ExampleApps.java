@@ -52,6 +52,7 @@ public final class ExampleApps {
     context.addServlet(new ServletHolder(new StepHttpServlet(new OrderServlet(), c)), "/orders");
     context.addServlet(new ServletHolder(new StepHttpServlet(new ApprovalServlet(), c)), "/approvals");
     context.addServlet(new ServletHolder(new StepHttpServlet(new FlakyPartnerServlet(), c)), "/partner");
+    context.addServlet(new ServletHolder(new StepHttpServlet(new QuotesServlet(), c)), "/quotes");
     return start(server, context);
   }
 
@@ -66,6 +67,7 @@ public final class ExampleApps {
     context.addServlet(OrderServlet.class, "/orders");
     context.addServlet(ApprovalServlet.class, "/approvals");
     context.addServlet(FlakyPartnerServlet.class, "/partner");
+    context.addServlet(QuotesServlet.class, "/quotes");
     return start(server, context);
   }
 

@@ -64,6 +64,13 @@ class UsageStylesIT {
       assertThat(r.header("X-Run-ID")).isNotBlank();
       assertThat(r.body().string()).isEqualTo("{\"greeting\":\"Hello, dear Grace!\"}");
     }
+    try (Response r = http.newCall(new Request.Builder().url(app + "/quotes?sku=lamp").build()).execute()) {
+      assertThat(r.code()).isEqualTo(200); // parallel steps answer in the request
+      JsonNode body = Json.MAPPER.readTree(r.body().string());
+      assertThat(body.path("fastFreight").asInt()).isEqualTo(11);
+      assertThat(body.path("cheapPost").asInt()).isEqualTo(8);
+      assertThat(body.path("priceFrom").asText()).isIn("price-from-cache", "price-from-catalog");
+    }
 
     String location;
     try (Response r = http.newCall(new Request.Builder().url(app + "/orders?coolOff=0.2s")

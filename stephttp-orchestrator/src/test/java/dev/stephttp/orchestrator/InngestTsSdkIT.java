@@ -80,6 +80,31 @@ class InngestTsSdkIT {
     return env;
   }
 
+  /**
+   * Issue 11: {@code Promise.all} of three {@code step.run}s. The SDK plans the three in one
+   * checkpoint (StepPlanned), the orchestrator re-enters once per step and then once more to
+   * finish; each step runs once and the caller gets the combined answer.
+   */
+  @Test
+  void tsPromiseAllOfThreeStepsRunsEachOnceAndAnswersTheCombinedResult() throws Exception {
+    try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
+      Process node = startApp(orch);
+      try {
+        String base = "http://127.0.0.1:" + readPort(node);
+        String location;
+        try (Response r = http.newCall(new Request.Builder().url(base + "/parallel?tag=p1").build()).execute()) {
+          assertThat(r.code()).isEqualTo(302); // parallel steps turn the TS SDK's run asynchronous
+          location = r.header("Location");
+        }
+        try (Response r = http.newCall(new Request.Builder().url(location).build()).execute()) {
+          assertThat(r.code() + " " + r.body().string()).isEqualTo("200 {\"sum\":60,\"runs\":[1,1,1]}");
+        }
+      } finally {
+        stop(node);
+      }
+    }
+  }
+
   @Test
   void tsDurableEndpointSleepsWaitsAndAnswersTheBlockedCaller() throws Exception {
     try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
