@@ -140,8 +140,9 @@ public final class Step {
   /**
    * Runs {@code steps} at once and returns the first to finish, successfully or not.
    *
-   * <p>Only the winner is recorded: the losers are interrupted and not waited for, their results
-   * are dropped, and a loser that ignores the interrupt runs on to its end unrecorded. A winner
+   * <p>Only the winner is recorded: the losers are interrupted (or, not started yet, never start)
+   * and not waited for, their results are dropped, and a loser that ignores the interrupt runs on
+   * to its end unrecorded. A winner
    * that failed is handled like a failing {@link #run} (retried, or thrown as {@link
    * StepFailedException}); a retry races all steps again. A race runs its steps at once in
    * re-entries too. Outside a run only the first step runs, and wins.

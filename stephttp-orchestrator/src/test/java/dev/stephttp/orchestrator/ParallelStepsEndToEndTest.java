@@ -140,8 +140,10 @@ class ParallelStepsEndToEndTest {
   static void race(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     String tag = req.getParameter("tag");
     CountDownLatch interrupted = INTERRUPTED.computeIfAbsent(tag, k -> new CountDownLatch(1));
+    CountDownLatch slowStarted = new CountDownLatch(1);
     LazyStep<String> slow = Step.lazy("slow", String.class, () -> {
       call(tag + "/slow");
+      slowStarted.countDown();
       try {
         new CountDownLatch(1).await(30, TimeUnit.SECONDS); // never opened: only an interrupt ends it early
       } catch (InterruptedException e) {
@@ -152,6 +154,7 @@ class ParallelStepsEndToEndTest {
     });
     LazyStep<String> fast = Step.lazy("fast", String.class, () -> {
       call(tag + "/fast");
+      slowStarted.await(10, TimeUnit.SECONDS); // so that the loser is running when the race ends
       return "fast";
     });
     RaceResult r = Step.race(slow, fast);

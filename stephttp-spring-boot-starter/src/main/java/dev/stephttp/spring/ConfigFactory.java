@@ -42,6 +42,10 @@ final class ConfigFactory {
       throw invalid("checkpoint-queue-capacity", p.getCheckpointQueueCapacity(), "must be at least 1");
     }
     b.checkpointQueueCapacity(p.getCheckpointQueueCapacity());
+    if (p.getParallelStepThreads() < 1) {
+      throw invalid("parallel-step-threads", p.getParallelStepThreads(), "must be at least 1");
+    }
+    b.parallelStepThreads(p.getParallelStepThreads());
     if (p.getDev() != null) {
       b.dev(p.getDev());
     }

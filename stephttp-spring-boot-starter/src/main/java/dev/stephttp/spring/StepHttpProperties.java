@@ -124,6 +124,9 @@ public final class StepHttpProperties {
   /** Ops of sync-phase runs waiting to be sent, across requests. */
   private int checkpointQueueCapacity = 10_000;
 
+  /** Threads running the steps of Step.all and Step.race, shared by the filter's requests. */
+  private int parallelStepThreads = 16;
+
   /** Retries of the calls to the orchestrator's API. */
   private final ApiRetries apiRetries = new ApiRetries();
 
@@ -417,6 +420,16 @@ public final class StepHttpProperties {
   /** Sets the checkpoint queue's capacity in ops. */
   public void setCheckpointQueueCapacity(int checkpointQueueCapacity) {
     this.checkpointQueueCapacity = checkpointQueueCapacity;
+  }
+
+  /** The threads running parallel steps. */
+  public int getParallelStepThreads() {
+    return parallelStepThreads;
+  }
+
+  /** Sets the threads running parallel steps. */
+  public void setParallelStepThreads(int parallelStepThreads) {
+    this.parallelStepThreads = parallelStepThreads;
   }
 
   /** Retries of the calls to the orchestrator. */

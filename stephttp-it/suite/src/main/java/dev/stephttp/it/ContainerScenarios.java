@@ -165,6 +165,23 @@ public abstract class ContainerScenarios {
   }
 
   @Test
+  void parallelStepsRunTogetherInTheRequestAndArePlannedAfterTheSleep() {
+    String tag = tag("parallel");
+    Http.Reply first = get("/f/parallel?tag=" + tag);
+    assertThat(first.status()).as("%s", first).isEqualTo(303);
+    Http.Reply last = Http.follow(first);
+
+    assertThat(last.status()).isEqualTo(200);
+    assertThat(last.body()).isEqualTo("parallel a-" + tag + " b-" + tag + " c-" + tag + " d-" + tag);
+    for (String step : new String[] {"a", "b", "c", "d"}) {
+      assertThat(count(tag + "/" + step)).as(step).isEqualTo(1);
+    }
+    assertThat(count(tag + "/a/sync") + count(tag + "/b/sync")).as("a and b ran in the user's request").isEqualTo(2);
+    assertThat(count(tag + "/c/sync") + count(tag + "/d/sync")).as("c and d ran in re-entries").isZero();
+    orch.awaitStatus(first.runId(), "COMPLETED");
+  }
+
+  @Test
   void stepFailingItsFirstAttemptIsRetriedAndTheRedirectAnswersTheRecoveredResponse() {
     String tag = tag("flaky");
     Http.Reply first = get("/f/flaky?tag=" + tag);

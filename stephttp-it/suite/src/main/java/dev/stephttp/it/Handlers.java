@@ -1,9 +1,11 @@
 package dev.stephttp.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stephttp.LazyStep;
 import dev.stephttp.NonRetriableException;
 import dev.stephttp.Step;
 import dev.stephttp.StepFailedException;
+import dev.stephttp.StepResults;
 import dev.stephttp.WaitForEvent;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
@@ -17,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The scenario handlers. Each reads its {@code tag} parameter and counts its step bodies under
@@ -67,6 +72,45 @@ public final class Handlers {
     String b = step(counts, req, "b");
     resp.setHeader("X-Handler", "slept");
     write(resp, 201, "slept " + a + " " + b);
+  }
+
+  /** Latches the two first parallel steps of each tag meet at. */
+  private static final Map<String, CountDownLatch> MEETINGS = new ConcurrentHashMap<>();
+
+  /**
+   * {@code Step.all} of {@code a} and {@code b}, which must run at the same time (each waits, at
+   * most 10 s, until both started), a 1 s sleep, then {@code Step.all} of {@code c} and {@code d}
+   * (planned, one re-entry each); 200 with all four results.
+   */
+  public static void parallel(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String tag = tag(req);
+    CountDownLatch both = MEETINGS.computeIfAbsent(tag, k -> new CountDownLatch(2));
+    LazyStep<String> a = lazyStep(counts, req, "a", both);
+    LazyStep<String> b = lazyStep(counts, req, "b", both);
+    StepResults first = Step.all(a, b);
+    Step.sleep("s", SLEEP);
+    LazyStep<String> c = lazyStep(counts, req, "c", null);
+    LazyStep<String> d = lazyStep(counts, req, "d", null);
+    StepResults second = Step.all(c, d);
+    write(resp, 200, "parallel " + first.get(a) + " " + first.get(b) + " " + second.get(c) + " " + second.get(d));
+  }
+
+  private static LazyStep<String> lazyStep(Counters counts, HttpServletRequest req, String id, CountDownLatch meeting) {
+    String tag = tag(req);
+    boolean userRequest = req.getHeader("X-Inngest-Signature") == null;
+    return Step.lazy(id, String.class, () -> {
+      counts.increment(tag + "/" + id);
+      if (userRequest) {
+        counts.increment(tag + "/" + id + "/sync");
+      }
+      if (meeting != null) {
+        meeting.countDown();
+        if (!meeting.await(10, TimeUnit.SECONDS)) {
+          throw new NonRetriableException("step " + id + " never ran beside its sibling");
+        }
+      }
+      return id + "-" + tag;
+    });
   }
 
   /** Waits for {@code it/approved} with {@code data.tag} equal to the tag, up to {@code timeoutMs}. */
