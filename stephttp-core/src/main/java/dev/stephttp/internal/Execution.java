@@ -407,31 +407,11 @@ public final class Execution {
       // docs/protocol.md §7.1: a repeat of "a" is keyed "a:1", as an explicit "a:1" is; two steps
       // with one key would share one memoized value, so the later one would never run.
       throw new IllegalArgumentException(
-          "step id " + describe(key) + " collides with step " + describe(earlier) + "; give one of them another id");
+          "step id " + key.describe() + " collides with step " + earlier.describe() + "; give one of them another id");
     }
     seen.put(id, index + 1);
     visited.add(key.hash());
     return key;
-  }
-
-  private static String describe(StepKey key) {
-    if (key.index() == 0) {
-      return "'" + key.id() + "'";
-    }
-    return "'" + key.id() + "' (its " + ordinal(key.index() + 1) + " use, keyed '"
-        + StepIds.key(key.id(), key.index()) + "')";
-  }
-
-  private static String ordinal(int n) {
-    int lastTwo = n % 100;
-    String suffix = lastTwo >= 11 && lastTwo <= 13 ? "th"
-        : switch (n % 10) {
-          case 1 -> "st";
-          case 2 -> "nd";
-          case 3 -> "rd";
-          default -> "th";
-        };
-    return n + suffix;
   }
 
   private <T> T decodeStepResult(StepKey key, JsonNode stored, JavaType type) {
@@ -480,28 +460,5 @@ public final class Execution {
     return new GeneratorOpcode(
         opcode, key.hash(), key.id(), opts, data, error, key.id(), timing,
         new Userland(key.id(), key.index() == 0 ? null : key.index()));
-  }
-
-  private static long epochNanos() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-  }
-
-  /** A step's place in the run: the user's ID, its repeat index and the hashed ID (§7.1). */
-  record StepKey(String id, int index, String hash) {}
-
-  /** What one call of a step's function did: its result or failure, and when. */
-  record Attempt(Object value, Exception error, Timing timing) {
-    /** Calls {@code fn}; a {@link Suspension} (an {@link Error}) passes through. */
-    static Attempt of(StepFunction<?> fn) {
-      long startedAt = epochNanos();
-      long t0 = System.nanoTime();
-      try {
-        Object value = fn.call();
-        return new Attempt(value, null, new Timing(startedAt, System.nanoTime() - t0));
-      } catch (Exception e) {
-        return new Attempt(null, e, new Timing(startedAt, System.nanoTime() - t0));
-      }
-    }
   }
 }

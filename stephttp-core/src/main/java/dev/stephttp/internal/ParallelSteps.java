@@ -2,8 +2,6 @@ package dev.stephttp.internal;
 
 import dev.stephttp.StepFailedException;
 import dev.stephttp.StepFunction;
-import dev.stephttp.internal.Execution.Attempt;
-import dev.stephttp.internal.Execution.StepKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
