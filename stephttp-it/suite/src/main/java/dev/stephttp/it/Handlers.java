@@ -5,6 +5,7 @@ import dev.stephttp.LazyStep;
 import dev.stephttp.NonRetriableException;
 import dev.stephttp.Step;
 import dev.stephttp.StepFailedException;
+import dev.stephttp.StepFunction;
 import dev.stephttp.StepResults;
 import dev.stephttp.WaitForEvent;
 import dev.stephttp.servlet.FunctionOptions;
@@ -96,21 +97,7 @@ public final class Handlers {
   }
 
   private static LazyStep<String> lazyStep(Counters counts, HttpServletRequest req, String id, CountDownLatch meeting) {
-    String tag = tag(req);
-    boolean userRequest = req.getHeader("X-Inngest-Signature") == null;
-    return Step.lazy(id, String.class, () -> {
-      counts.increment(tag + "/" + id);
-      if (userRequest) {
-        counts.increment(tag + "/" + id + "/sync");
-      }
-      if (meeting != null) {
-        meeting.countDown();
-        if (!meeting.await(10, TimeUnit.SECONDS)) {
-          throw new NonRetriableException("step " + id + " never ran beside its sibling");
-        }
-      }
-      return id + "-" + tag;
-    });
+    return Step.lazy(id, String.class, body(counts, req, id, meeting));
   }
 
   /** Waits for {@code it/approved} with {@code data.tag} equal to the tag, up to {@code timeoutMs}. */
@@ -254,15 +241,29 @@ public final class Handlers {
 
   /** Runs step {@code id} once per run, returning {@code <id>-<tag>}. */
   static String step(Counters counts, HttpServletRequest req, String id) {
+    return Step.run(id, String.class, body(counts, req, id, null));
+  }
+
+  /**
+   * A step body counted under {@code <tag>/<id>} (and {@code /sync} in the user's request) that,
+   * given a {@code meeting}, waits at most 10 s until its siblings started too.
+   */
+  private static StepFunction<String> body(Counters counts, HttpServletRequest req, String id, CountDownLatch meeting) {
     String tag = tag(req);
     boolean userRequest = req.getHeader("X-Inngest-Signature") == null;
-    return Step.run(id, String.class, () -> {
+    return () -> {
       counts.increment(tag + "/" + id);
       if (userRequest) {
         counts.increment(tag + "/" + id + "/sync");
       }
+      if (meeting != null) {
+        meeting.countDown();
+        if (!meeting.await(10, TimeUnit.SECONDS)) {
+          throw new NonRetriableException("step " + id + " never ran beside its sibling");
+        }
+      }
       return id + "-" + tag;
-    });
+    };
   }
 
   static String tag(HttpServletRequest req) {
