@@ -61,7 +61,9 @@ final class RelayUpload extends RequestBody implements ResponseStream.Sink {
       return;
     }
     open();
-    queue.add(event);
+    if (!status.isDone()) { // an upload that already ended (refused, connection lost) takes no more
+      queue.add(event);
+    }
   }
 
   /** Publishes the run's answer ({@code inngest.response}): the re-entry finished the run. */
