@@ -3,7 +3,9 @@ package dev.stephttp.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stephttp.LazyStep;
 import dev.stephttp.Step;
+import dev.stephttp.StepResults;
 import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.StepIds;
 import dev.stephttp.servlet.FunctionOptions;
@@ -47,7 +49,8 @@ class StreamingEndToEndTest {
     orch = Orchestrator.builder().port(0).database(dir.resolve("stream.db")).signingKey(KEY)
         .retryBackoff(Duration.ofMillis(100)).start();
     app = LibraryApp.start(orch, KEY, Map.of("/story", StreamingEndToEndTest::story,
-        "/flaky", StreamingEndToEndTest::flaky, "/quick", StreamingEndToEndTest::quick));
+        "/flaky", StreamingEndToEndTest::flaky, "/quick", StreamingEndToEndTest::quick,
+        "/both", StreamingEndToEndTest::both));
   }
 
   @AfterAll
@@ -112,6 +115,20 @@ class StreamingEndToEndTest {
     });
     resp.setHeader("X-All", all);
     resp.getOutputStream().write(all.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Two parallel steps ({@code Step.all}) pushing from the library's step threads. */
+  static void both(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    LazyStep<String> left = Step.lazy("left", String.class, () -> {
+      StepHttp.stream().push("from left");
+      return "l";
+    });
+    LazyStep<String> right = Step.lazy("right", String.class, () -> {
+      StepHttp.stream().push("from right");
+      return "r";
+    });
+    StepResults results = Step.all(left, right);
+    resp.getOutputStream().write((results.get(left) + results.get(right)).getBytes(StandardCharsets.UTF_8));
   }
 
   private static JsonNode data(String event) {
@@ -212,6 +229,26 @@ class StreamingEndToEndTest {
       assertThat(response.get("status").asText()).isEqualTo("succeeded");
       assertThat(response.at("/response/headers/x-all").asText()).isEqualTo("byteschars" + "published");
       assertThat(direct.next(WAIT)).isEqualTo(SseReader.EOF);
+    }
+  }
+
+  @Test
+  void parallelStepsTagAndCommitTheirOwnChunks() throws Exception {
+    try (SseReader direct = SseReader.open(app.url + "/both")) {
+      List<String> events = direct.until("inngest.response", WAIT);
+      Map<String, String> chunkStep = new java.util.HashMap<>();
+      List<String> committed = new ArrayList<>();
+      for (String e : events) {
+        if (name(e).equals("inngest.stream")) {
+          chunkStep.put(data(e).get("data").asText(), data(e).get("hashedStepId").asText());
+        } else if (name(e).equals("inngest.commit")) {
+          committed.add(data(e).get("hashedStepId").asText());
+        }
+      }
+      assertThat(chunkStep).containsEntry("from left", StepIds.hash("left"))
+          .containsEntry("from right", StepIds.hash("right"));
+      assertThat(committed).containsExactlyInAnyOrder(StepIds.hash("left"), StepIds.hash("right"));
+      assertThat(data(events.get(events.size() - 1)).at("/response/body").asText()).isEqualTo("lr");
     }
   }
 
