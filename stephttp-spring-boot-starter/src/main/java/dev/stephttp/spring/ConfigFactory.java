@@ -28,11 +28,14 @@ final class ConfigFactory {
         .signingKey(blankToNull(p.getSigningKey()))
         .signingKeyFallback(blankToNull(p.getSigningKeyFallback()))
         .eventKey(blankToNull(p.getEventKey()))
-        .domain(origin(p.getDomain()))
+        .domain(origin("domain", p.getDomain()))
         .trustForwardedOrigin(p.isTrustForwardedOrigin())
         .trackAllEndpoints(p.isTrackAllEndpoints())
-        .defaultAsyncResponse(p.getAsyncResponse() == StepHttpProperties.AsyncResponseKind.TOKEN
-            ? AsyncResponse.token() : AsyncResponse.redirect())
+        .defaultAsyncResponse(switch (p.getAsyncResponse()) {
+          case TOKEN -> AsyncResponse.token();
+          case PROXY -> AsyncResponse.proxy();
+          case REDIRECT -> AsyncResponse.redirect();
+        })
         .maxBufferedResponseBytes(bytes("max-buffered-response-bytes", p.getMaxBufferedResponseBytes()))
         .maxCapturedRequestBytes(bytes("max-captured-request-bytes", p.getMaxCapturedRequestBytes()))
         .asyncSwitchTimeout(positive("async-switch-timeout", p.getAsyncSwitchTimeout()))
@@ -132,8 +135,8 @@ final class ConfigFactory {
     }
   }
 
-  private static @Nullable String origin(@Nullable String value) {
-    String v = url("domain", value);
+  static @Nullable String origin(String property, @Nullable String value) {
+    String v = url(property, value);
     if (v == null) {
       return null;
     }
@@ -141,7 +144,7 @@ final class ConfigFactory {
       StepHttpConfig.builder().domain(v);
       return v;
     } catch (IllegalArgumentException e) {
-      throw invalid("domain", v, "must be an origin (scheme, host and optional port; no path or query),"
+      throw invalid(property, v, "must be an origin (scheme, host and optional port; no path or query),"
           + " e.g. https://api.example.com");
     }
   }

@@ -1,17 +1,20 @@
 package dev.stephttp.spring;
 
 import dev.stephttp.orchestrator.Orchestrator;
+import dev.stephttp.servlet.OutputProxyServlet;
 import dev.stephttp.servlet.StepHttpConfig;
 import dev.stephttp.servlet.StepHttpFilter;
 import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
@@ -19,7 +22,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -81,6 +86,42 @@ public final class StepHttpAutoConfiguration {
     registration.setOrder(properties.getFilterOrder());
     registration.setAsyncSupported(true);
     return registration;
+  }
+
+  /**
+   * The output proxy at {@code /v1/http/runs/*}, when {@code stephttp.output-proxy.enabled=true}
+   * or {@code stephttp.async-response=proxy} (whose redirects point there).
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "stepHttpOutputProxyRegistration")
+  @Conditional(OutputProxyWanted.class)
+  public ServletRegistrationBean<OutputProxyServlet> stepHttpOutputProxyRegistration(StepHttpConfig config,
+      StepHttpProperties properties) {
+    List<String> origins = properties.getOutputProxy().getCorsOrigins().stream().map(String::trim)
+        .filter(o -> !o.isEmpty()).collect(Collectors.toList());
+    for (String origin : origins) {
+      if (!origin.equals("*")) {
+        ConfigFactory.origin("output-proxy.cors-origins", origin); // names the property if it is not one
+      }
+    }
+    ServletRegistrationBean<OutputProxyServlet> registration = new ServletRegistrationBean<>(
+        new OutputProxyServlet(config, Set.copyOf(origins)), "/v1/http/runs/*");
+    registration.setName("stepHttpOutputProxy");
+    registration.setAsyncSupported(true);
+    return registration;
+  }
+
+  /** {@code stephttp.output-proxy.enabled=true} or {@code stephttp.async-response=proxy}. */
+  static final class OutputProxyWanted extends AnyNestedCondition {
+    OutputProxyWanted() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnProperty(prefix = "stephttp.output-proxy", name = "enabled", havingValue = "true")
+    static final class Enabled {}
+
+    @ConditionalOnProperty(prefix = "stephttp", name = "async-response", havingValue = "proxy")
+    static final class ProxyRedirects {}
   }
 
   /** Spring MVC: the suspension signal goes to the filter, not to {@code @ExceptionHandler}s. */

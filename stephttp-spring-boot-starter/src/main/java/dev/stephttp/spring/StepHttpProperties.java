@@ -85,7 +85,8 @@ public final class StepHttpProperties {
 
   /**
    * The answer when a run turns asynchronous, unless a handler chooses another: redirect (303 to
-   * the run-output URL) or token (200 with run_id and token).
+   * the run-output URL), proxy (303 to the application's own output proxy, which this turns on) or
+   * token (200 with run_id and token).
    */
   private AsyncResponseKind asyncResponse = AsyncResponseKind.REDIRECT;
 
@@ -144,10 +145,15 @@ public final class StepHttpProperties {
   /** The embedded orchestrator, for local development. */
   private final EmbeddedOrchestrator orchestrator = new EmbeddedOrchestrator();
 
+  /** The output proxy: a run's final answer served on the application's own origin. */
+  private final OutputProxy outputProxy = new OutputProxy();
+
   /** The answer given when a run turns asynchronous. */
   public enum AsyncResponseKind {
     /** {@code 303 See Other} to the orchestrator's run-output URL. */
     REDIRECT,
+    /** {@code 303 See Other} to the application's own output proxy at {@code /v1/http/runs/*}. */
+    PROXY,
     /** {@code 200} with {@code {"run_id", "token"}} for clients that poll themselves. */
     TOKEN
   }
@@ -460,5 +466,42 @@ public final class StepHttpProperties {
   /** The embedded orchestrator. */
   public EmbeddedOrchestrator getOrchestrator() {
     return orchestrator;
+  }
+
+  /** The output proxy. */
+  public OutputProxy getOutputProxy() {
+    return outputProxy;
+  }
+
+  /**
+   * The output proxy ({@code OutputProxyServlet} at {@code /v1/http/runs/*}): serves a run's final
+   * answer on the application's own origin. Mutable; not thread-safe.
+   */
+  public static final class OutputProxy {
+    /** Registers the proxy servlet at /v1/http/runs/*; async-response=proxy registers it too. */
+    private boolean enabled;
+
+    /** Browser origins allowed to read the proxy's answers (CORS), or * for any; none by default. */
+    private List<String> corsOrigins = new ArrayList<>();
+
+    /** Whether the proxy servlet is registered (also when async-response is proxy). */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets whether the proxy servlet is registered. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** The allowed CORS origins. */
+    public List<String> getCorsOrigins() {
+      return corsOrigins;
+    }
+
+    /** Sets the allowed CORS origins. */
+    public void setCorsOrigins(List<String> corsOrigins) {
+      this.corsOrigins = corsOrigins;
+    }
   }
 }

@@ -24,7 +24,8 @@ class ConfigurationMetadataTest {
         "stephttp.async-switch-timeout", "stephttp.durable-responses", "stephttp.checkpoint-backpressure-timeout",
         "stephttp.checkpoint-queue-capacity", "stephttp.parallel-step-threads", "stephttp.api-retries.attempts", "stephttp.api-retries.first-delay",
         "stephttp.filter-order", "stephttp.url-patterns", "stephttp.orchestrator.embedded",
-        "stephttp.orchestrator.port", "stephttp.orchestrator.database", "stephttp.orchestrator.retry-backoff");
+        "stephttp.orchestrator.port", "stephttp.orchestrator.database", "stephttp.orchestrator.retry-backoff",
+        "stephttp.output-proxy.enabled", "stephttp.output-proxy.cors-origins");
     properties.forEach((name, p) -> assertThat(p.path("description").asText()).as(name)
         .hasSizeGreaterThan(20).doesNotContain("{@"));
   }

@@ -3,6 +3,9 @@ package dev.stephttp.spring;
 import dev.stephttp.Event;
 import dev.stephttp.Step;
 import dev.stephttp.WaitForEvent;
+import dev.stephttp.servlet.AsyncResponse;
+import dev.stephttp.servlet.FunctionOptions;
+import dev.stephttp.servlet.StepHttp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +59,8 @@ public class ScenarioApp {
   SecurityFilterChain security(HttpSecurity http) throws Exception {
     http.authorizeHttpRequests(auth -> auth
             .requestMatchers(StepHttpReentryRequestMatcher.create()).permitAll()
+            // the output proxy: its token is the credential (README, "Output proxy")
+            .requestMatchers("/v1/http/runs/**").permitAll()
             .anyRequest().authenticated())
         .httpBasic(Customizer.withDefaults())
         // CSRF stays on: callers with HTTP basic credentials carry no session to forge, and
@@ -124,6 +129,13 @@ public class ScenarioApp {
       Step.sleep("queue", NAP);
       return ResponseEntity.status(HttpStatus.ACCEPTED).header("X-Receipt", "r-42")
           .header("Cache-Control", "no-store").body("accepted later");
+    }
+
+    @GetMapping("/proxied")
+    ResponseEntity<String> proxied() {
+      StepHttp.configure(FunctionOptions.builder().asyncResponse(AsyncResponse.proxy()).build());
+      Step.sleep("queue", NAP);
+      return ResponseEntity.status(HttpStatus.ACCEPTED).header("X-Receipt", "r-43").body("proxied later");
     }
 
     @GetMapping("/swallow")

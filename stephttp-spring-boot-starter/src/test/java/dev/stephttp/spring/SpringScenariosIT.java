@@ -121,6 +121,20 @@ class SpringScenariosIT {
     assertThat(last.body).isEqualTo("accepted later");
   }
 
+  @Test
+  void theOutputProxyServesTheFinalAnswerOnTheAppsOwnOrigin() throws IOException {
+    Answer first = call(user(get("/proxied")));
+    assertThat(first.code).isEqualTo(303);
+    String location = first.headers.get("Location");
+    assertThat(location).startsWith("/v1/http/runs/").contains("/output?token=");
+    Answer last = call(get(location)); // no credentials: the token is the credential
+    assertThat(last.code).isEqualTo(202);
+    assertThat(last.headers.get("X-Receipt")).isEqualTo("r-43");
+    assertThat(last.body).isEqualTo("proxied later");
+    Answer forged = call(get(location.replaceFirst("token=.", "token=x")));
+    assertThat(forged.code).isEqualTo(401);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"/swallow", "/rethrow"})
   void catchingThrowableAroundTheSleepCannotStopTheAsyncSwitch(String path) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stephttp.orchestrator.Orchestrator;
+import dev.stephttp.servlet.OutputProxyServlet;
 import dev.stephttp.servlet.StepHttpConfig;
 import dev.stephttp.servlet.StepHttpFilter;
 import jakarta.servlet.DispatcherType;
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.core.annotation.Order;
 
 /** What the auto-configuration registers, and how bad properties fail startup. */
@@ -40,6 +42,33 @@ class StepHttpAutoConfigurationTest {
       assertThat(registration.getOrder()).isEqualTo(StepHttpProperties.DEFAULT_FILTER_ORDER).isGreaterThan(-100);
       assertThat(registration.isAsyncSupported()).isTrue();
     });
+  }
+
+  @Test
+  void proxyRedirectsRegisterTheOutputProxyAndOtherwiseItIsAbsent() {
+    runner.withPropertyValues(KEY, "stephttp.async-response=proxy").run(context -> {
+      ServletRegistrationBean<?> proxy = context.getBean("stepHttpOutputProxyRegistration", ServletRegistrationBean.class);
+      assertThat(proxy.getServlet()).isInstanceOf(OutputProxyServlet.class);
+      assertThat(proxy.getUrlMappings()).containsExactly("/v1/http/runs/*");
+      assertThat(proxy.isAsyncSupported()).isTrue();
+      assertThat(context.getBean(StepHttpConfig.class).toString()).contains("AsyncResponse.proxy()");
+    });
+    runner.withPropertyValues(KEY, "stephttp.output-proxy.enabled=true",
+        "stephttp.output-proxy.cors-origins=https://shop.example.com, *").run(context ->
+        assertThat(context).hasBean("stepHttpOutputProxyRegistration"));
+    runner.withPropertyValues(KEY).run(context -> assertThat(context).doesNotHaveBean(ServletRegistrationBean.class));
+  }
+
+  @Test
+  void aCorsOriginThatIsNotAnOriginFailsStartupNamingTheProperty() {
+    runner.withPropertyValues(KEY, "stephttp.output-proxy.enabled=true",
+        "stephttp.output-proxy.cors-origins=https://shop.example.com/path").run(context -> {
+          assertThat(context).hasFailed();
+          Throwable root = rootCause(context.getStartupFailure());
+          assertThat(root).isInstanceOf(InvalidConfigurationPropertyValueException.class);
+          assertThat(((InvalidConfigurationPropertyValueException) root).getName())
+              .isEqualTo("stephttp.output-proxy.cors-origins");
+        });
   }
 
   @Test
