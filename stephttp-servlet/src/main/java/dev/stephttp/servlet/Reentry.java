@@ -119,7 +119,7 @@ final class Reentry {
     ApiResult result = new ApiResult(buffered.getStatus(), buffered.headers(), text, System.nanoTime() - started,
         null, null);
     relay.respond(result, false);
-    relay.end();
+    relay.endLast();
     ArrayNode ops = Json.mapper().createArrayNode().add(Json.mapper().valueToTree(GeneratorOpcode.runComplete(result)));
     answer(response, runId, 206, Json.write(ops), null);
   }

@@ -27,16 +27,20 @@ import org.slf4j.LoggerFactory;
  * A re-entry's events for the orchestrator's realtime relay (docs/protocol.md §2.7): one {@code
  * POST /v1/realtime/publish/tee?channel=<runId>} per re-entry, opened at its first chunk (or at the
  * run's answer) with {@code inngest.metadata} and written as events come, with a keepalive comment
- * every 10 s. The re-entry ends it before it answers the orchestrator, so one re-entry's events
- * reach the relay before the next re-entry starts. Thread-safe.
+ * every 10 s. A re-entry that does not finish the run ends it before it answers the orchestrator,
+ * so one re-entry's events reach the relay before the next re-entry starts; the one that finishes
+ * the run answers without waiting. Thread-safe.
  */
 final class RelayUpload extends RequestBody implements ResponseStream.Sink {
   private static final Logger log = LoggerFactory.getLogger(RelayUpload.class);
   private static final MediaType OCTETS = MediaType.get("application/octet-stream");
   private static final byte[] END = new byte[0];
   private static final byte[] KEEPALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
-  /** How long a re-entry waits for the relay to take its events before it answers anyway. */
-  static final Duration END_WAIT = Duration.ofSeconds(2);
+  /**
+   * How long a re-entry that does not finish the run waits for the relay to take its events before
+   * it answers anyway (2 s; tests lengthen it).
+   */
+  static volatile Duration endWait = Duration.ofSeconds(2);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private final OrchestratorClient client;
@@ -78,32 +82,52 @@ final class RelayUpload extends RequestBody implements ResponseStream.Sink {
   void fail(String message) {
     String body = Json.mapper().getNodeFactory().textNode(String.valueOf(message)).toString();
     respond(ApiResult.of(500, Map.of("content-type", "application/json"), body), true);
-    end();
+    endLast();
   }
 
-  /** Ends the upload, if any, and waits up to {@link #END_WAIT} for the relay's answer. */
+  /**
+   * Ends the upload, if any, and waits up to {@link #endWait} for the relay's answer, so that the
+   * next re-entry's events reach the relay after these.
+   */
   void end() {
-    CompletableFuture<Integer> s;
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      s = status;
-      queue.add(END);
-    }
+    CompletableFuture<Integer> s = close();
     if (s == null) {
       return;
     }
     try {
-      int code = s.get(END_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      if (code != 200) {
-        problem("the realtime relay answered " + code + " to the stream of run " + runId);
-      }
+      checked(s.get(endWait.toMillis(), TimeUnit.MILLISECONDS), null);
     } catch (ExecutionException | TimeoutException e) {
-      problem("the stream of run " + runId + " did not reach the realtime relay: " + e);
+      checked(null, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Ends the upload of the re-entry that finished the run: no re-entry follows it, so the answer to
+   * the orchestrator does not wait for the relay (a finished run's output is not delayed by it).
+   */
+  void endLast() {
+    CompletableFuture<Integer> s = close();
+    if (s != null) {
+      s.whenComplete(this::checked);
+    }
+  }
+
+  private synchronized CompletableFuture<Integer> close() {
+    if (ended) {
+      return null;
+    }
+    ended = true;
+    queue.add(END);
+    return status;
+  }
+
+  private void checked(Integer code, Throwable failure) {
+    if (failure != null) {
+      problem("the stream of run " + runId + " did not reach the realtime relay: " + failure);
+    } else if (code != 200) {
+      problem("the realtime relay answered " + code + " to the stream of run " + runId);
     }
   }
 

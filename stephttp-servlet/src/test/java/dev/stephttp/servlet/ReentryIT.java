@@ -96,6 +96,34 @@ class ReentryIT {
     assertThat(Handlers.count("flow.b")).isZero();
   }
 
+  /**
+   * The re-entry that finishes the run publishes its answer to the realtime relay (docs/protocol.md
+   * §2.7) but does not wait for the relay before answering: a relay that does not answer must not
+   * delay the run's completion. With a wait of a minute, answering at all proves it.
+   */
+  @Test
+  void theFinishingReentryAnswersWithoutWaitingForTheRealtimeRelay() throws Exception {
+    orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));
+    orchestrator.state.put(StepIds.hash("wait"), NullNode.getInstance());
+    orchestrator.state.put(StepIds.hash("b"), Json.mapper().getNodeFactory().textNode("b-memo"));
+    java.time.Duration wait = RelayUpload.endWait;
+    RelayUpload.endWait = java.time.Duration.ofMinutes(1);
+    orchestrator.holdRelay = new java.util.concurrent.CountDownLatch(1);
+    try (Response response = app.http.newCall(signed("/flow", WireConformanceIT.SIGNING_KEY).build()).execute()) {
+      assertThat(response.code()).isEqualTo(206);
+      assertThat(json(response).get(0).path("op").asText()).isEqualTo("RunComplete");
+      // the relay was reached and is still held: the answer did not wait for it
+      orchestrator.await(java.time.Duration.ofSeconds(10),
+          o -> !o.requestsTo(p -> p.equals("/v1/realtime/publish/tee")).isEmpty());
+      assertThat(orchestrator.holdRelay.getCount()).isEqualTo(1);
+      assertThat(new String(orchestrator.requestsTo(p -> p.equals("/v1/realtime/publish/tee")).get(0).body(),
+          java.nio.charset.StandardCharsets.UTF_8)).contains("event: inngest.response");
+    } finally {
+      orchestrator.holdRelay.countDown();
+      RelayUpload.endWait = wait;
+    }
+  }
+
   @Test
   void newSleepIsReportedNotExecuted() throws Exception {
     orchestrator.state.put(StepIds.hash("a"), Json.mapper().createObjectNode().put("data", "a-memo"));

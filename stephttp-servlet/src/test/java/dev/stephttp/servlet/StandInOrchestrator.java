@@ -57,6 +57,8 @@ final class StandInOrchestrator implements AutoCloseable {
   volatile String token = "tok.en-value";
   volatile CountDownLatch holdCreateRun;
   volatile CountDownLatch createRunArrived;
+  /** When set, the realtime relay's route answers only once it is counted down. */
+  volatile CountDownLatch holdRelay;
 
   StandInOrchestrator() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -98,6 +100,12 @@ final class StandInOrchestrator implements AutoCloseable {
         envelope.set("data", data);
         envelope.putObject("metadata").put("fetched_at", "2026-11-21T00:00:00Z");
         send(ex, 200, Json.mapper().writeValueAsString(envelope) + "\n");
+      } else if (path.equals("/v1/realtime/publish/tee")) {
+        CountDownLatch hold = holdRelay;
+        if (hold != null && !hold.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the relay was held for too long");
+        }
+        send(ex, 200, "");
       } else if (path.matches("/v1/checkpoint/[^/]+/steps")) {
         send(ex, 200, "");
       } else if (path.matches("/v0/runs/[^/]+/actions")) {
