@@ -40,6 +40,9 @@ import java.util.Optional;
  * #race} are the way to run them concurrently.
  */
 public final class Step {
+  /** Longest signal name the orchestrator accepts in a signal request. */
+  private static final int MAX_SIGNAL = 512;
+
   private Step() {}
 
   /**
@@ -212,6 +215,43 @@ public final class Step {
     Objects.requireNonNull(spec, "spec == null");
     Objects.requireNonNull(type, "type == null");
     return required("Step.waitForEvent").waitForEvent(id, spec, Json.mapper().constructType(type));
+  }
+
+  /**
+   * Waits for the signal named {@code signal} and returns its data converted to {@code type}, or
+   * an empty result when the timeout passes first (or the signal carried no data). Signals are
+   * sent to the orchestrator ({@code POST /v1/signals} with {@code {"signal", "data"}}); one
+   * signal resumes one waiting run. When another run already waits for the same signal, this
+   * run fails ({@link SignalConflict#FAIL}); see {@link #waitForSignal(String, String, Duration,
+   * SignalConflict, Class)} to take the signal over instead.
+   *
+   * @throws IllegalArgumentException when {@code signal} is blank or longer than 512 characters,
+   *     or {@code timeout} is not positive or longer than 366 days
+   */
+  public static <T> Optional<T> waitForSignal(String id, String signal, Duration timeout,
+      Class<T> type) {
+    return waitForSignal(id, signal, timeout, SignalConflict.FAIL, type);
+  }
+
+  /**
+   * Like {@link #waitForSignal(String, String, Duration, Class)}, with {@code conflict} deciding
+   * what happens when another run already waits for the same signal.
+   */
+  public static <T> Optional<T> waitForSignal(String id, String signal, Duration timeout,
+      SignalConflict conflict, Class<T> type) {
+    Objects.requireNonNull(signal, "signal == null");
+    Objects.requireNonNull(conflict, "conflict == null");
+    Objects.requireNonNull(type, "type == null");
+    if (signal.isBlank()) {
+      throw new IllegalArgumentException("signal must not be blank");
+    }
+    if (signal.length() > MAX_SIGNAL) {
+      throw new IllegalArgumentException("signal must have at most " + MAX_SIGNAL
+          + " characters, had " + signal.length());
+    }
+    WaitForEvent.checkTimeout(timeout);
+    return required("Step.waitForSignal").waitForSignal(id, signal, timeout, conflict.wireName(),
+        Json.mapper().constructType(type));
   }
 
   /** Sends events once per run, as a step, and returns their IDs. */

@@ -54,6 +54,12 @@ public final class WaitForEvent {
 
   /** Gives up after {@code timeout}, after which the wait yields an empty result. Required. */
   public WaitForEvent timeout(Duration timeout) {
+    checkTimeout(timeout);
+    return new WaitForEvent(event, timeout, conditions);
+  }
+
+  /** A wait's timeout (an event's or a signal's): positive, at most 366 days. */
+  static void checkTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -61,7 +67,6 @@ public final class WaitForEvent {
     if (timeout.compareTo(Duration.ofDays(366)) > 0) {
       throw new IllegalArgumentException("timeout must be at most 366 days, was " + timeout);
     }
-    return new WaitForEvent(event, timeout, conditions);
   }
 
   /**

@@ -339,11 +339,7 @@ public final class Execution {
     }
     StepKey key = next(id);
     if (memo.containsKey(key.hash())) {
-      JsonNode stored = unwrapData(memo.get(key.hash()));
-      if (stored == null || stored.isNull()) {
-        return Optional.empty();
-      }
-      return Optional.ofNullable(convert(key, stored, type));
+      return waited(key, type, false);
     }
     checkTarget(key);
     ObjectNode opts = MAPPER.createObjectNode();
@@ -354,6 +350,35 @@ public final class Execution {
     }
     produce(op(Opcode.WAIT_FOR_EVENT, key, opts, null, null, NO_TIMING), true);
     throw new AssertionError("unreachable");
+  }
+
+  /**
+   * {@code Step.waitForSignal}: the signal's data, empty on timeout. The op's {@code name} is the
+   * signal, as the protocol has it (docs/protocol.md §6.4).
+   */
+  public <T> Optional<T> waitForSignal(String id, String signal, Duration timeout,
+      String conflict, JavaType type) {
+    StepKey key = next(id);
+    if (memo.containsKey(key.hash())) {
+      return waited(key, type, true);
+    }
+    checkTarget(key);
+    ObjectNode opts = MAPPER.createObjectNode().put("signal", signal)
+        .put("timeout", Durations.format(timeout)).put("conflict", conflict);
+    produce(op(Opcode.WAIT_FOR_SIGNAL, key, signal, opts, null, null, NO_TIMING), true);
+    throw new AssertionError("unreachable");
+  }
+
+  /**
+   * A wait's recorded value: null after a timeout, else the event, or a signal's {@code data}
+   * (stored as {@code {"signal", "data"}}, §10.3).
+   */
+  private <T> Optional<T> waited(StepKey key, JavaType type, boolean signal) {
+    JsonNode stored = unwrapData(memo.get(key.hash()));
+    if (stored == null || stored.isNull()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(convert(key, signal ? stored.get("data") : stored, type));
   }
 
   /** {@code Step.sendEvent}: a memoized step that publishes the events once. */
@@ -457,8 +482,13 @@ public final class Execution {
 
   private static GeneratorOpcode op(
       Opcode opcode, StepKey key, JsonNode opts, JsonNode data, OpError error, Timing timing) {
+    return op(opcode, key, key.id(), opts, data, error, timing);
+  }
+
+  private static GeneratorOpcode op(Opcode opcode, StepKey key, String name, JsonNode opts,
+      JsonNode data, OpError error, Timing timing) {
     return new GeneratorOpcode(
-        opcode, key.hash(), key.id(), opts, data, error, key.id(), timing,
+        opcode, key.hash(), name, opts, data, error, key.id(), timing,
         new Userland(key.id(), key.index() == 0 ? null : key.index()));
   }
 }

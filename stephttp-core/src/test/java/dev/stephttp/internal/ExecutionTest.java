@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.stephttp.Event;
 import dev.stephttp.NonRetriableException;
+import dev.stephttp.SignalConflict;
 import dev.stephttp.Step;
 import dev.stephttp.StepFailedException;
 import dev.stephttp.TypeReference;
@@ -271,6 +272,51 @@ class ExecutionTest {
     assertThat(op.opts().path("event").asText()).isEqualTo("a/b");
     assertThat(op.opts().path("timeout").asText()).isEqualTo("1h30m");
     assertThat(op.opts().path("if").asText()).isEqualTo("async.data.n == 42 && async.data.s == \"x\"");
+  }
+
+  @Test
+  void waitForSignalOpNamesTheSignalAndItsConflictModeAndReturnsTheSignalsData() {
+    List<GeneratorOpcode> ops = new ArrayList<>();
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", ops::add, events -> List.of(), THREADS);
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.waitForSignal("w", "order-7", Duration.ofMinutes(2),
+          SignalConflict.REPLACE, Map.class)).isInstanceOf(Suspension.class);
+    }
+    GeneratorOpcode op = ops.get(0);
+    assertThat(op.op()).isEqualTo(Opcode.WAIT_FOR_SIGNAL);
+    assertThat(op.name()).isEqualTo("order-7");
+    assertThat(op.displayName()).isEqualTo("w");
+    assertThat(op.opts().path("signal").asText()).isEqualTo("order-7");
+    assertThat(op.opts().path("timeout").asText()).isEqualTo("2m");
+    assertThat(op.opts().path("conflict").asText()).isEqualTo("replace");
+
+    String key = StepIds.hash("w");
+    JsonNode resumed = Json.parse("{\"data\":{\"signal\":\"order-7\",\"data\":{\"by\":\"ann\"}}}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (Map.Entry<JsonNode, Optional<?>> c : Map.<JsonNode, Optional<?>>of(resumed,
+        Optional.of(Map.of("by", "ann")), NullNode.getInstance(), Optional.empty()).entrySet()) {
+      Execution again = Execution.reentry("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", Map.of(key, c.getKey()), null, false,
+          events -> List.of(), THREADS);
+      try (Execution.Scope s = again.enter()) {
+        assertThat((Optional<?>) Step.waitForSignal("w", "order-7", Duration.ofMinutes(2), Map.class))
+            .isEqualTo(c.getValue());
+      }
+    }
+  }
+
+  @Test
+  void waitForSignalRejectsABlankOrOverlongSignalAndABadTimeout() {
+    Execution execution = Execution.sync("01J9Z3K6W8T6M0V2Q4R5S7X8Y9", op -> true, events -> List.of(), THREADS);
+    try (Execution.Scope s = execution.enter()) {
+      assertThatThrownBy(() -> Step.waitForSignal("w", " ", Duration.ofMinutes(1), Map.class))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+      assertThatThrownBy(() -> Step.waitForSignal("w", "x".repeat(513), Duration.ofMinutes(1), Map.class))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("512");
+      assertThatThrownBy(() -> Step.waitForSignal("w", "s", Duration.ZERO, Map.class))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+      assertThatThrownBy(() -> Step.waitForSignal("w", "s", Duration.ofDays(367), Map.class))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("366 days");
+    }
   }
 
   @Test

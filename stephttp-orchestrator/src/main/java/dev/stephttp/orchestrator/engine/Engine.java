@@ -189,6 +189,15 @@ public final class Engine {
     }));
   }
 
+  /**
+   * docs/protocol.md §10.3: resumes the run waiting for {@code signal}, its step storing
+   * {@code data}; returns that run's ID, or null when no run waits for it (a repeated signal
+   * finds the wait gone).
+   */
+  public String signal(String signal, JsonNode data) {
+    return await(store.write(tx -> waits.signal(tx, signal, data)));
+  }
+
   /** docs/management-api.md §8.10: QUEUED or RUNNING → CANCELLED; returns the cancelled run. */
   public RunRecord cancel(String runId) {
     return await(store.write(tx -> {
@@ -382,6 +391,7 @@ public final class Engine {
       }
       case SLEEP -> batch.waiting |= !complete && sleep(tx, run, op);
       case WAIT_FOR_EVENT -> batch.waiting |= !complete && waits.register(tx, run, op);
+      case WAIT_FOR_SIGNAL -> batch.waiting |= !complete && waits.registerSignal(tx, run, op);
       case RUN_COMPLETE -> t.finish(tx, run, Transitions.orNull(op.data()));
       case SYNC_RUN_COMPLETE -> t.finish(tx, run, Transitions.orNull(op.data()).path("data"));
       case DISCOVERY_REQUEST -> batch.discovery = true;

@@ -47,6 +47,8 @@ public record Settings(
   public static final int MAX_EVENT_BYTES = 3 * 1024 * 1024;
   public static final int MAX_EVENTS_BODY = 16 * 1024 * 1024;
   public static final int MAX_EVENTS = 5000;
+  /** Longest signal name a signal request may carry (docs/protocol.md §10.3). */
+  public static final int MAX_SIGNAL_NAME = 512;
   public static final int MAX_REENTRY_RESPONSE = 8 * 1024 * 1024;
   static final Duration MAX_SLEEP = Duration.ofDays(366);
   public static final int MAX_RETRIES = 20;

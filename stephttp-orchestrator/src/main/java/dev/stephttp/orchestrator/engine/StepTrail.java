@@ -33,6 +33,7 @@ final class StepTrail {
     return switch (op.code()) {
       case SLEEP -> "SLEEP";
       case WAIT_FOR_EVENT -> "WAIT_FOR_EVENT";
+      case WAIT_FOR_SIGNAL -> "WAIT_FOR_SIGNAL";
       default -> "RUN";
     };
   }
@@ -138,14 +139,17 @@ final class StepTrail {
     }
   }
 
-  /** A SLEEP or WAIT_FOR_EVENT step began waiting until {@code until}. */
-  static void waiting(Tx tx, RunRecord run, Op op, String reason, long until, String eventName,
+  /**
+   * A SLEEP, WAIT_FOR_EVENT or WAIT_FOR_SIGNAL step began waiting until {@code until}, for the
+   * event or signal {@code awaited} (null for a sleep).
+   */
+  static void waiting(Tx tx, RunRecord run, Op op, String reason, long until, String awaited,
       String expr, long now) {
     StepTrace t = base(tx, run, op, now);
     ObjectNode wait = F.objectNode();
     wait.put("since", now);
     wait.put("until", until);
-    wait.put("eventName", eventName);
+    wait.put(reason.equals("WAIT_FOR_SIGNAL") ? "signal" : "eventName", awaited);
     wait.put("if", expr);
     tx.putStepTrace(new StepTrace(t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), WAITING,
         1, 1, now, now, 0, null, reason, wait.toString(), "[]"));

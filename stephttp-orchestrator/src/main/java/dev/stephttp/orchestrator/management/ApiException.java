@@ -18,6 +18,7 @@ public final class ApiException extends RuntimeException {
       Map.entry("forbidden_origin", 403), Map.entry("route_not_found", 404),
       Map.entry("run_not_found", 404), Map.entry("app_not_found", 404),
       Map.entry("function_not_found", 404), Map.entry("event_not_found", 404),
+      Map.entry("signal_not_found", 404),
       Map.entry("method_not_allowed", 405), Map.entry("not_acceptable", 406),
       Map.entry("run_already_finished", 409), Map.entry("run_already_cancelled", 409),
       Map.entry("idempotency_conflict", 409), Map.entry("payload_too_large", 413),

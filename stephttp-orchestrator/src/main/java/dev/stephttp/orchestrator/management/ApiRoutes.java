@@ -116,6 +116,9 @@ public final class ApiRoutes {
         List.of(ApiParam.EVENT_ID, ApiParam.RELATION, ApiParam.INCLUDE_OUTPUT,
             ApiParam.MAX_OUTPUT_LIST, ApiParam.CURSOR, ApiParam.LIMIT), plus(COMMON_GET, 404),
         null, "[FunctionRun]", "Runs an event started or resumed", runs::eventRuns));
+    r.add(new ApiRoute("POST", "/signals", "SendSignal", "Events", true, "events", List.of(),
+        plus(COMMON_POST, 404), "SendSignalRequest", "SendSignalResult",
+        "Resume the run waiting for a signal", events::signal));
     doc[0] = new OpenApi(r, version());
     return List.copyOf(r);
   }

@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.orchestrator.engine.Settings;
 
 /**
  * Component schemas of the OpenAPI document (docs/management-api.md §7.4, §9), written in a compact
@@ -22,7 +23,7 @@ final class ApiSchemas {
         "CANCELLED", "SKIPPED");
     enumeration(s, "TraceStepOp", "RUN", "SLEEP", "WAIT_FOR_EVENT", "INVOKE", "SEND_EVENT",
         "AI_GATEWAY", "WAIT_FOR_SIGNAL");
-    enumeration(s, "WaitReason", "SLEEP", "WAIT_FOR_EVENT", "RETRY");
+    enumeration(s, "WaitReason", "SLEEP", "WAIT_FOR_EVENT", "WAIT_FOR_SIGNAL", "RETRY");
     enumeration(s, "SpanType", "RUN", "STEP", "ATTEMPT");
     enumeration(s, "AuthMode", "DEV", "SIGNING_KEY", "SESSION");
     obj(s, "AppRef", "id:string");
@@ -36,7 +37,7 @@ final class ApiSchemas {
         "bodySizeBytes:integer?", "bodyTruncated:boolean");
     obj(s, "RunError", "name:string", "message:string", "stack:string?", "stepId:string?");
     obj(s, "RunWait", "reason:WaitReason", "stepId:string", "since:ts", "until:ts?",
-        "eventName:string?", "if:string?", "nextAttempt:integer?");
+        "eventName:string?", "signal:string?", "if:string?", "nextAttempt:integer?");
     obj(s, "FunctionRun", "id:ulid", "function:FunctionRef", "app:AppRef", "status:RunStatus",
         "queuedAt:ts", "startedAt:ts?", "endedAt:ts?", "durationMs:integer?",
         "trigger:RunTrigger", "output:object?", "outputTruncated:boolean",
@@ -71,6 +72,11 @@ final class ApiSchemas {
     ((ObjectNode) props.get("id")).put("maxLength", 255);
     props.set("ts", type("integer?"));
     obj(s, "SendEventResult", "eventId:ulid");
+    obj(s, "SendSignalRequest", "signal:string");
+    ObjectNode signal = (ObjectNode) s.get("SendSignalRequest").get("properties");
+    ((ObjectNode) signal.get("signal")).put("maxLength", Settings.MAX_SIGNAL_NAME);
+    signal.set("data", type("any"));
+    obj(s, "SendSignalResult", "runId:ulid");
     obj(s, "LoginRequest", "signingKey:string");
     obj(s, "Session", "authMode:AuthMode", "expiresAt:ts?");
     obj(s, "Health", "status:string");

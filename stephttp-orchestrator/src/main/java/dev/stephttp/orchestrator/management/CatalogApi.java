@@ -183,7 +183,7 @@ public final class CatalogApi {
     actBy.put("QUEUED", a.getOrDefault(RunStatus.QUEUED, 0L));
     actBy.put("RUNNING", a.getOrDefault(RunStatus.RUNNING, 0L));
     ObjectNode byWait = act.putObject("byWaitReason");
-    for (String r : new String[] {"SLEEP", "WAIT_FOR_EVENT", "RETRY"}) {
+    for (String r : new String[] {"SLEEP", "WAIT_FOR_EVENT", "WAIT_FOR_SIGNAL", "RETRY"}) {
       byWait.put(r, waits.getOrDefault(r, 0L));
     }
     data.putArray("groups");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
 import dev.stephttp.internal.wire.Signatures;
 import dev.stephttp.orchestrator.engine.Engine;
+import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.model.EventFilter;
 import dev.stephttp.orchestrator.model.EventRecord;
 import dev.stephttp.orchestrator.model.Op;
@@ -14,7 +15,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 
-/** Events of the management API: list (§8.18), get (§8.19) and send (§8.20). */
+/**
+ * Events of the management API: list (§8.18), get (§8.19) and send (§8.20); and signals (§8.21).
+ */
 public final class EventsApi {
   private static final long TS_MIN = 315532800000L; // 1980-01-01T00:00:00Z
   private static final long TS_MAX = 4102444800000L; // 2100-01-01T00:00:00Z
@@ -190,5 +193,30 @@ public final class EventsApi {
       r.header("Deprecation", "true"); // §2.1: user is deprecated
     }
     return r;
+  }
+
+  /** §8.21: resumes the run waiting for a signal; {@code signal_not_found} when none waits. */
+  ApiResult signal(ApiCall call) {
+    ObjectNode body = ApiJson.parseObject(call.body());
+    ApiQuery q = call.query();
+    JsonNode signal = body.get("signal");
+    if (signal == null || signal.isNull() || (signal.isTextual() && signal.textValue().isBlank())) {
+      q.error("signal_required", "signal is required and must not be blank.", "signal");
+    } else if (!signal.isTextual()) {
+      q.error("invalid_field_type", "signal must be a string; found " + Op.typeOf(signal) + ".",
+          "signal");
+    } else if (signal.textValue().length() > Settings.MAX_SIGNAL_NAME) {
+      q.error("signal_too_long", "signal may have at most " + Settings.MAX_SIGNAL_NAME
+          + " characters; got " + signal.textValue().length() + ".", "signal");
+    }
+    q.check();
+    JsonNode data = body.get("data");
+    String runId = engine.signal(signal.textValue(), data == null ? ApiJson.F.nullNode() : data);
+    if (runId == null) {
+      throw ApiException.of("signal_not_found", "No run is waiting for this signal.", "signal");
+    }
+    ObjectNode out = ApiJson.F.objectNode();
+    out.put("runId", runId);
+    return ApiResult.ok(out);
   }
 }

@@ -278,6 +278,8 @@ final class RunViews {
     ApiJson.putTs(o, "until", w == null ? 0 : w.path("until").asLong(0));
     o.set("eventName", w == null ? ApiJson.F.nullNode() : w.path("eventName").isTextual()
         ? w.get("eventName") : ApiJson.F.nullNode());
+    o.set("signal", w == null ? ApiJson.F.nullNode() : w.path("signal").isTextual()
+        ? w.get("signal") : ApiJson.F.nullNode());
     o.set("if", w == null ? ApiJson.F.nullNode() : w.path("if").isTextual()
         ? w.get("if") : ApiJson.F.nullNode());
     o.set("nextAttempt", w != null && w.path("nextAttempt").canConvertToInt()

@@ -134,6 +134,11 @@ public final class ProtocolServlet extends HttpServlet {
         return;
       }
     }
+    if (path.equals("/v1/signals")) {
+      requireMethod(method, "POST");
+      signal(req, resp);
+      return;
+    }
     if (seg.length >= 3 && seg[0].equals("v1") && seg[1].equals("realtime")
         && realtime.handle(req, resp, method, path.substring("/v1/realtime/".length()))) {
       return; // §2.7
@@ -256,6 +261,36 @@ public final class ProtocolServlet extends HttpServlet {
     resp.setStatus(200);
     resp.setContentType("application/json");
     resp.setContentLength(0);
+  }
+
+  /** §10.3: resumes the run waiting for a signal; 404 when none waits. */
+  private void signal(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    JsonNode node = authorizedJson(req, resp, Settings.MAX_EVENT_BYTES, "Invalid request body");
+    if (node == null) {
+      return;
+    }
+    if (!node.isObject()) {
+      throw new BadRequest("Invalid request body: expected an object but found "
+          + Op.typeOf(node));
+    }
+    JsonNode signal = node.get("signal");
+    if (signal == null || !signal.isTextual() || signal.textValue().isBlank()) {
+      throw new BadRequest("Invalid request body: signal: expected a non-empty string but found "
+          + (signal != null && signal.isTextual() ? "a blank string" : Op.typeOf(signal)));
+    }
+    if (signal.textValue().length() > Settings.MAX_SIGNAL_NAME) {
+      throw new BadRequest("Invalid request body: signal: longer than " + Settings.MAX_SIGNAL_NAME
+          + " characters");
+    }
+    JsonNode data = node.get("data");
+    String runId = engine.signal(signal.textValue(),
+        data == null ? JsonNodeFactory.instance.nullNode() : data);
+    if (runId == null) {
+      HttpIo.error(resp, 404, "No run is waiting for signal \""
+          + RunRequests.abbreviate(signal.textValue()) + "\"");
+      return;
+    }
+    HttpIo.envelope(resp, Map.of("run_id", runId), clock.instant());
   }
 
   /** §2.4 (Go dead code, optional): {@code result} is treated like a RunComplete's data. */

@@ -34,6 +34,9 @@ public interface Reads {
 
   Pause pause(long id);
 
+  /** The wait a signal named {@code signal} resumes, or null. */
+  Pause signalPause(String signal);
+
   /**
    * Candidate pauses for an event: those without an equality index, plus those whose indexed
    * path has the value {@code eqKeyOf.apply(path)} (null = path absent in the event).

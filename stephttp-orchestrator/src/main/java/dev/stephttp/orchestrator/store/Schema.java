@@ -17,11 +17,13 @@ import java.util.Set;
  *   <li>1: the core tables, and the management API's tables, columns and indexes. Databases
  *       written before versioning (version 0 with tables) are brought to it in place: its
  *       statements only add what is missing.
+ *   <li>2: signal waits: the pauses' {@code signal} column, unique among the waits a signal
+ *       resumes.
  * </ul>
  */
 final class Schema {
   /** The version this code reads and writes. */
-  static final int CURRENT = 1;
+  static final int CURRENT = 2;
 
   /** The core tables: runs, steps, events, pauses, work and meta. */
   private static final String[] CORE = {
@@ -76,6 +78,12 @@ final class Schema {
         + " WHERE api_key IS NOT NULL",
   };
 
+  /** Migration 2: the signal a wait is for; one wait per signal resumes (docs/protocol.md §10.3). */
+  private static final String[] SIGNALS = {
+    "ALTER TABLE pauses ADD COLUMN signal TEXT",
+    "CREATE UNIQUE INDEX pauses_signal ON pauses(signal) WHERE signal IS NOT NULL",
+  };
+
   /** Columns added after the first schema: table, column, type. */
   private static final String[][] COLUMNS = {
     {"runs", "app_slug", "TEXT"}, {"runs", "fn_slug", "TEXT"},
@@ -104,6 +112,11 @@ final class Schema {
           s.execute(ddl);
         }
         addManagementSchema(conn);
+      }
+      if (version < 2) {
+        for (String ddl : SIGNALS) {
+          s.execute(ddl);
+        }
       }
       if (version < CURRENT) {
         s.execute("PRAGMA user_version = " + CURRENT);

@@ -175,7 +175,7 @@ final class SqlTx implements Tx, Sql {
   private static Pause mapPause(ResultSet rs) throws SQLException {
     return new Pause(rs.getLong("id"), rs.getString("run_id"), rs.getString("step_id"),
         rs.getString("event_name"), rs.getString("expr"), rs.getString("eq_path"),
-        rs.getString("eq_value"), rs.getLong("expires_at"));
+        rs.getString("eq_value"), rs.getLong("expires_at"), rs.getString("signal"));
   }
 
   @Override
@@ -398,8 +398,9 @@ final class SqlTx implements Tx, Sql {
   @Override
   public Pause insertPause(Pause p) {
     String id = returning("INSERT INTO pauses(run_id, step_id, event_name, expr, eq_path,"
-            + " eq_value, expires_at) VALUES (?,?,?,?,?,?,?) RETURNING id",
-        p.runId(), p.stepId(), p.eventName(), p.expr(), p.eqPath(), p.eqValue(), p.expiresAt());
+            + " eq_value, expires_at, signal) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+        p.runId(), p.stepId(), p.eventName(), p.expr(), p.eqPath(), p.eqValue(), p.expiresAt(),
+        p.signal());
     LiveRuns.Live l = live.get(p.runId());
     if (l != null) {
       l.noPauses = false;
@@ -413,8 +414,18 @@ final class SqlTx implements Tx, Sql {
   }
 
   @Override
+  public Pause signalPause(String signal) {
+    return first(select("SELECT * FROM pauses WHERE signal = ?", SqlTx::mapPause, signal));
+  }
+
+  @Override
   public boolean deletePause(long id) {
     return update("DELETE FROM pauses WHERE id = ?", id) == 1;
+  }
+
+  @Override
+  public void releaseSignal(long pauseId) {
+    update("UPDATE pauses SET signal = NULL WHERE id = ?", pauseId);
   }
 
   @Override

@@ -36,6 +36,9 @@ public interface Tx extends Reads {
 
   boolean deletePause(long id);
 
+  /** A signal wait another run replaced: no signal resumes it any more, its timeout still runs. */
+  void releaseSignal(long pauseId);
+
   void deletePausesForRun(String runId);
 
   /**

@@ -89,12 +89,12 @@ class StoreContractTest {
       store.write(tx -> {
         for (int i = 0; i < 500; i++) {
           tx.insertPause(new Pause(0, "R" + i, "s", "order/approved", "x", "data.id",
-              "s:o" + i, Long.MAX_VALUE));
+              "s:o" + i, Long.MAX_VALUE, null));
         }
         tx.insertPause(new Pause(0, "any", "s", "order/approved", null, null, null,
-            Long.MAX_VALUE));
+            Long.MAX_VALUE, null));
         tx.insertPause(new Pause(0, "other", "s", "other/event", null, null, null,
-            Long.MAX_VALUE));
+            Long.MAX_VALUE, null));
         return null;
       }).join();
       List<Pause> c = store.read(tx -> tx.pauseCandidates("order/approved",
