@@ -36,6 +36,10 @@ const handler = inngest.endpoint(async (req) => {
       headers: { "content-type": "application/json", "x-ts": "yes" },
     });
   }
+  if (url.pathname === "/signal") {
+    const got = await step.waitForSignal("approval", { signal: url.searchParams.get("sig"), timeout: "1m" });
+    return { got };
+  }
   if (url.pathname === "/parallel") {
     const tag = url.searchParams.get("tag");
     const parts = await Promise.all([1, 2, 3].map((n) => step.run("part-" + n, counted(tag + "/part-" + n, n * 10))));

@@ -49,7 +49,8 @@ class InngestTsSdkIT {
     Path fixture = Path.of("src/test/inngest-ts");
     app = Path.of(System.getProperty("stephttp.build.dir", "target")).resolve("inngest-ts");
     Files.createDirectories(app);
-    for (String f : List.of("package.json", "package-lock.json", "app.mjs", "stream-client.mjs")) {
+    for (String f : List.of("package.json", "package-lock.json", "app.mjs", "stream-client.mjs",
+        "signal-client.mjs")) {
       Files.copy(fixture.resolve(f), app.resolve(f), StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.isDirectory(app.resolve("node_modules/inngest"))) {
@@ -103,6 +104,59 @@ class InngestTsSdkIT {
         stop(node);
       }
     }
+  }
+
+  /**
+   * Issue 11: {@code step.waitForSignal} turns the run asynchronous; the SDK's own
+   * {@code inngest.sendSignal} (signal-client.mjs) resumes it through {@code POST /v1/signals},
+   * the handler gets {@code {signal, data}}, and a second signal finds nothing waiting (404, which
+   * the SDK reports as no run).
+   */
+  @Test
+  void tsWaitForSignalIsResumedByTheSdksSendSignal() throws Exception {
+    try (Orchestrator orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek").start()) {
+      Process node = startApp(orch);
+      try {
+        String base = "http://127.0.0.1:" + readPort(node);
+        String location;
+        try (Response r = http.newCall(new Request.Builder().url(base + "/signal?sig=ts-sig-1").build()).execute()) {
+          assertThat(r.code()).isEqualTo(302);
+          location = r.header("Location");
+        }
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+          try (Response r = http.newCall(new Request.Builder().url(location).build()).execute()) {
+            return r.code() + " " + r.body().string();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        Runs.await("the SDK's signal wait to be registered", Duration.ofSeconds(60),
+            () -> orch.store().read(tx -> tx.signalPause("ts-sig-1")) != null);
+        String runId = orch.store().read(tx -> tx.signalPause("ts-sig-1")).runId();
+        assertThat(sendSignal(orch, "ts-sig-1", "{\"by\":\"ts\"}")).isEqualTo("{\"runId\":\"" + runId + "\"}");
+        assertThat(answer.get(60, TimeUnit.SECONDS))
+            .isEqualTo("200 {\"got\":{\"signal\":\"ts-sig-1\",\"data\":{\"by\":\"ts\"}}}");
+        assertThat(sendSignal(orch, "ts-sig-1", "{}")).isEqualTo("{\"runId\":null}");
+      } finally {
+        stop(node);
+      }
+    }
+  }
+
+  private static String sendSignal(Orchestrator orch, String signal, String data) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(node.toString(), "signal-client.mjs", signal, data)
+        .directory(app.toFile()).redirectErrorStream(true);
+    Map<String, String> env = withNodeOnPath(pb);
+    env.put("ORCH", orch.baseUrl());
+    env.put("KEY", KEY);
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("sendSignal did not finish within 60 s");
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out.substring(out.lastIndexOf('\n') + 1);
   }
 
   @Test
