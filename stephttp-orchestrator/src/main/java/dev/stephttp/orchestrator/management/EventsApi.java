@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Events of the management API: list (§8.18), get (§8.19) and send (§8.20); and signals (§8.21).
+ * Events of the management API: list (§8.18), get (§8.19) and send (§8.20); and signals (§8.22).
  */
 public final class EventsApi {
   private static final long TS_MIN = 315532800000L; // 1980-01-01T00:00:00Z
@@ -195,7 +195,7 @@ public final class EventsApi {
     return r;
   }
 
-  /** §8.21: resumes the run waiting for a signal; {@code signal_not_found} when none waits. */
+  /** §8.22: resumes the run waiting for a signal; {@code signal_not_found} when none waits. */
   ApiResult signal(ApiCall call) {
     ObjectNode body = ApiJson.parseObject(call.body());
     ApiQuery q = call.query();
