@@ -17,6 +17,8 @@ export function waitSummary(wait) {
       return ['Sleeping', wait.until ? [' until ', h('time', { datetime: wait.until, title: wait.until }, shortTime(Date.parse(wait.until)))] : null];
     case 'WAIT_FOR_EVENT':
       return ['Waiting for ', h('code', {}, wait.eventName || 'an event')];
+    case 'WAIT_FOR_SIGNAL':
+      return ['Waiting for signal ', h('code', {}, wait.signal || '?')];
     case 'RETRY':
       return [`Retrying${wait.nextAttempt ? ` (attempt ${wait.nextAttempt})` : ''}`,
         wait.until ? [' at ', h('time', { datetime: wait.until, title: wait.until }, shortTime(Date.parse(wait.until)))] : null];
@@ -36,6 +38,9 @@ export function waitSentence(wait) {
       return ['Step ', step, ' is waiting for event ', h('code', {}, wait.eventName || '?'),
         wait.if ? [' matching ', h('code', {}, wait.if)] : null,
         until ? ['; it times out at ', until] : '; it has no timeout', '.'];
+    case 'WAIT_FOR_SIGNAL':
+      return ['Step ', step, ' is waiting for signal ', h('code', {}, wait.signal || '?'),
+        until ? ['; it times out at ', until] : '; it has no timeout', '.'];
     case 'RETRY':
       return ['Step ', step, ' failed and will be retried',
         wait.nextAttempt ? ` (attempt ${wait.nextAttempt})` : '', until ? [' at ', until] : null, '.'];
@@ -45,7 +50,10 @@ export function waitSentence(wait) {
 }
 
 export function waitLabel(reason) {
-  return { SLEEP: 'Sleeping', WAIT_FOR_EVENT: 'Waiting for an event', RETRY: 'Waiting to retry' }[reason]
+  return {
+    SLEEP: 'Sleeping', WAIT_FOR_EVENT: 'Waiting for an event', WAIT_FOR_SIGNAL: 'Waiting for a signal',
+    RETRY: 'Waiting to retry',
+  }[reason]
     || humanize(reason);
 }
 

@@ -117,14 +117,15 @@ export function mountRun(root, ctx) {
     const header = h('div', { class: 'step-row step-header', 'aria-hidden': 'true' },
       h('span', {}, 'Status'), h('span', {}, 'Step'), h('span', {}, 'Kind'), h('span', { class: 'num' }, 'Attempts'),
       h('span', {}, 'Started'), h('span', { class: 'num' }, 'Duration'), h('span', {}, 'Timeline'));
+    const groups = parallelGroups(steps);
     return h('div', { class: 'steps' }, header,
-      h('ol', { class: 'step-list' }, steps.map((s) => stepItem(s, t0, range))));
+      h('ol', { class: 'step-list' }, steps.map((s) => stepItem(s, t0, range, groups.get(s.id)))));
   }
 
-  function stepItem(span, t0, range) {
+  function stepItem(span, t0, range, parallel) {
     const start = parseTime(span.startedAt) ?? parseTime(span.queuedAt);
     const end = parseTime(span.endedAt) ?? (span.status === 'RUNNING' || span.status === 'WAITING' ? Date.now() : start);
-    const bar = h('span', { class: `bar bar-${(span.status || '').toLowerCase()}` });
+    const bar = h('span', { class: `bar bar-${(span.status || '').toLowerCase()}${parallel ? ' bar-parallel' : ''}` });
     bar.style.setProperty('--x', `${Math.min(100, Math.max(0, ((start - t0) / range) * 100)).toFixed(2)}%`);
     bar.style.setProperty('--w', `${Math.max(0.6, ((end - start) / range) * 100).toFixed(2)}%`);
     const kind = span.stepOp ? humanize(span.stepOp) : 'Step';
@@ -136,7 +137,9 @@ export function mountRun(root, ctx) {
         h('span', { class: 'step-name' },
           h('span', { class: 'ellipsis strong', title: span.name }, span.name),
           span.stepId && span.stepId !== span.name ? h('span', { class: 'ellipsis sub mono', title: span.stepId }, span.stepId) : null),
-        h('span', { class: 'kind' }, kind),
+        h('span', { class: 'kind' }, kind, parallel ? [' ', h('span', {
+          class: 'tag tag-parallel', title: `Ran at the same time as ${parallel.size - 1} other step${parallel.size === 2 ? '' : 's'}`,
+        }, `∥ ${parallel.size}`)] : null),
         h('span', { class: 'num', title: 'Attempts made / allowed' }, h('span', { class: 'visually-hidden' }, 'Attempts: '), attempts),
         h('span', {}, timeEl(span.startedAt || span.queuedAt, { ms: true })),
         h('span', { class: 'num' }, span.endedAt ? duration(span.durationMs) : (span.startedAt ? [duration(Date.now() - start), '…'] : '—')),
@@ -150,7 +153,10 @@ export function mountRun(root, ctx) {
     details.addEventListener('toggle', () => {
       if (details.open) openSteps.add(span.id); else openSteps.delete(span.id);
     });
-    return h('li', {}, details);
+    return h('li', parallel ? {
+      class: `parallel${parallel.first ? ' parallel-first' : ''}${parallel.last ? ' parallel-last' : ''}`,
+      'data-parallel-group': String(parallel.group),
+    } : {}, details);
   }
 
   function stepBody(span) {
@@ -214,6 +220,39 @@ export function mountRun(root, ctx) {
 
   const poller = poll(refresh, REFRESH_MS);
   return () => poller.stop();
+}
+
+/**
+ * Steps that ran at the same time: consecutive steps (the trace lists them in start order) whose
+ * spans, from queued (planned steps are queued together) to ended (or now), overlap. Returns span
+ * ID -> {group, size, first, last} for the members of groups of two or more.
+ */
+function parallelGroups(steps) {
+  const out = new Map();
+  let members = [];
+  let end = -Infinity;
+  let group = 0;
+  const close = () => {
+    if (members.length > 1) {
+      group += 1;
+      members.forEach((s, i) => out.set(s.id, {
+        group, size: members.length, first: i === 0, last: i === members.length - 1,
+      }));
+    }
+    members = [];
+  };
+  for (const s of steps) {
+    const start = Math.min(parseTime(s.queuedAt) ?? Infinity, parseTime(s.startedAt) ?? Infinity);
+    const stop = parseTime(s.endedAt) ?? Date.now();
+    if (members.length === 0 || !(start < end)) {
+      close();
+      end = -Infinity;
+    }
+    members.push(s);
+    end = Math.max(end, stop);
+  }
+  close();
+  return out;
 }
 
 function crumbs(id) {

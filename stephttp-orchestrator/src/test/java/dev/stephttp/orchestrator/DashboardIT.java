@@ -12,7 +12,9 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.Cookie;
+import dev.stephttp.LazyStep;
 import dev.stephttp.Step;
+import dev.stephttp.StepResults;
 import dev.stephttp.WaitForEvent;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
@@ -32,6 +34,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -83,7 +88,8 @@ class DashboardIT {
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek")
         .retryBackoff(Duration.ofMillis(100)).start();
     app = LibraryApp.start(orch, KEY, Map.of("/greet", DashboardIT::greet, "/orders/fulfil", DashboardIT::fulfil,
-        "/charge", DashboardIT::charge, "/approve", DashboardIT::approve));
+        "/charge", DashboardIT::charge, "/approve", DashboardIT::approve, "/quotes", DashboardIT::quotes,
+        "/await-signal", DashboardIT::awaitSignal));
     appUrl = app.url;
   }
 
@@ -154,6 +160,37 @@ class DashboardIT {
     Optional<Map> ev = Step.waitForEvent("approval", WaitForEvent.named("order/approved")
         .timeout(Duration.ofMinutes(10)).where("data.orderId", order), Map.class);
     resp.getOutputStream().write((ev.isPresent() ? "approved" : "timed out")
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Two steps at once; each waits (bounded) until the other has started and the millisecond clock
+   * has passed both starts, so their recorded spans (milliseconds) overlap.
+   */
+  static void quotes(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    CountDownLatch bothStarted = new CountDownLatch(2);
+    AtomicLong lastStart = new AtomicLong();
+    LazyStep<Integer> a = Step.lazy("quote-a", Integer.class, () -> meet(bothStarted, lastStart, 10));
+    LazyStep<Integer> b = Step.lazy("quote-b", Integer.class, () -> meet(bothStarted, lastStart, 20));
+    StepResults r = Step.all(a, b);
+    resp.getOutputStream().write(("best " + Math.min(r.get(a), r.get(b))).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static int meet(CountDownLatch bothStarted, AtomicLong lastStart, int price)
+      throws InterruptedException {
+    lastStart.accumulateAndGet(System.currentTimeMillis(), Math::max);
+    bothStarted.countDown();
+    bothStarted.await(10, TimeUnit.SECONDS);
+    while (System.currentTimeMillis() <= lastStart.get() + 1) {
+      Thread.onSpinWait(); // at most 2 ms: until the clock has ticked past both starts
+    }
+    return price;
+  }
+
+  @SuppressWarnings("rawtypes")
+  static void awaitSignal(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    Optional<Map> got = Step.waitForSignal("sign-off", req.getParameter("sig"), Duration.ofMinutes(10), Map.class);
+    resp.getOutputStream().write(got.map(m -> "signed by " + m.get("by")).orElse("timed out")
         .getBytes(StandardCharsets.UTF_8));
   }
 
@@ -367,6 +404,40 @@ class DashboardIT {
     Locator resumed = page.locator("section", new Page.LocatorOptions()
         .setHas(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Runs resumed by this event"))));
     assertThat(resumed.locator("tr[data-run-id='" + runId + "']")).isVisible();
+  }
+
+  @Test
+  void stepsThatRanAtOnceAreDrawnAsParallelBars() throws IOException {
+    String runId = request("/quotes");
+    signIn();
+    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    assertThat(page.locator(".page-sub .badge")).hasText("Completed");
+    assertThat(page.locator("ol.step-list > li.parallel")).hasCount(2);
+    assertThat(step("quote-a").locator(".bar-parallel")).isVisible();
+    assertThat(step("quote-b").locator("summary .tag-parallel")).hasText("∥ 2");
+    screenshot("run-parallel-steps.png");
+  }
+
+  @Test
+  void signalWaitIsShownLikeAnEventWait() throws IOException {
+    String runId = request("/await-signal?sig=order-9/signed");
+    signIn();
+    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    assertThat(page.locator(".callout-wait")).containsText("Waiting for a signal");
+    assertThat(page.locator(".callout-wait")).containsText("Step sign-off is waiting for signal order-9/signed");
+    assertThat(step("sign-off").locator("summary")).containsText("Wait for signal");
+    screenshot("run-waiting-for-signal.png");
+
+    Request signal = new Request.Builder().url(orch.baseUrl() + "/v1/signals")
+        .header("Authorization", "Bearer " + KEY)
+        .post(okhttp3.RequestBody.create("{\"signal\":\"order-9/signed\",\"data\":{\"by\":\"carol\"}}",
+            okhttp3.MediaType.get("application/json"))).build();
+    try (Response r = HTTP.newCall(signal).execute()) {
+      assertThat(r.code()).as("POST /v1/signals").isEqualTo(200);
+    }
+    assertThat(page.locator(".page-sub .badge")).hasText("Completed"); // the page polls
+    step("sign-off").locator("summary").click();
+    assertThat(step("sign-off").locator("pre.code")).containsText("carol");
   }
 
   @Test
