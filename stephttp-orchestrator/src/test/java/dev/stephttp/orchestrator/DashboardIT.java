@@ -216,6 +216,14 @@ class DashboardIT {
     }
   }
 
+  /** Starts a run like an end user, signs in and opens the run's page; returns the run ID. */
+  String openRun(String pathAndQuery) throws IOException {
+    String runId = request(pathAndQuery);
+    signIn();
+    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    return runId;
+  }
+
   /** Reads a run through the management API with the signing key (not through the page). */
   static JsonNode apiRun(String runId) throws IOException {
     Request req = new Request.Builder().url(orch.baseUrl() + "/api/v2/runs/" + runId)
@@ -345,9 +353,7 @@ class DashboardIT {
 
   @Test
   void cancellingASleepingRunFromTheDashboardChangesItsStatus() throws IOException {
-    String runId = request("/orders/fulfil?order=o-200");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    String runId = openRun("/orders/fulfil?order=o-200");
     assertThat(page.locator(".callout-wait")).containsText("sleeping");
 
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel run")).click();
@@ -369,9 +375,7 @@ class DashboardIT {
 
   @Test
   void failedRunShowsTheErrorOfEveryAttempt() throws IOException {
-    String runId = request("/charge?card=4242");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    openRun("/charge?card=4242");
     assertThat(page.locator(".page-sub .badge")).hasText("Failed"); // after the retry
     assertThat(page.locator(".callout-error")).containsText("card 4242 declined by the issuer");
     Locator charge = step("charge-card");
@@ -385,9 +389,7 @@ class DashboardIT {
 
   @Test
   void eventWaitIsShownAndTheEventListsTheRunItResumed() throws IOException {
-    String runId = request("/approve?order=o-300");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    String runId = openRun("/approve?order=o-300");
     assertThat(page.locator(".callout-wait")).containsText("Waiting for an event");
     assertThat(page.locator(".callout-wait")).containsText("order/approved");
     assertThat(step("approval").locator("summary")).containsText("Wait for event");
@@ -408,9 +410,7 @@ class DashboardIT {
 
   @Test
   void stepsThatRanAtOnceAreDrawnAsParallelBars() throws IOException {
-    String runId = request("/quotes");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    openRun("/quotes");
     assertThat(page.locator(".page-sub .badge")).hasText("Completed");
     assertThat(page.locator("ol.step-list > li.parallel")).hasCount(2);
     assertThat(step("quote-a").locator(".bar-parallel")).isVisible();
@@ -420,9 +420,7 @@ class DashboardIT {
 
   @Test
   void signalWaitIsShownLikeAnEventWait() throws IOException {
-    String runId = request("/await-signal?sig=order-9/signed");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    openRun("/await-signal?sig=order-9/signed");
     assertThat(page.locator(".callout-wait")).containsText("Waiting for a signal");
     assertThat(page.locator(".callout-wait")).containsText("Step sign-off is waiting for signal order-9/signed");
     assertThat(step("sign-off").locator("summary")).containsText("Wait for signal");
@@ -442,9 +440,7 @@ class DashboardIT {
 
   @Test
   void rerunFromTheDashboardStartsALinkedRun() throws IOException {
-    String runId = request("/greet?who=barbara");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    String runId = openRun("/greet?who=barbara");
     assertThat(page.locator(".page-sub .badge")).hasText("Completed");
 
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Rerun")).click();
@@ -459,9 +455,7 @@ class DashboardIT {
 
   @Test
   void eventAndFunctionPagesLeadBackToTheRun() throws IOException {
-    String runId = request("/greet?who=linus");
-    signIn();
-    page.navigate(orch.baseUrl() + "/#/runs/" + runId);
+    String runId = openRun("/greet?who=linus");
     assertThat(page.locator(".page-sub .badge")).hasText("Completed");
     assertThat(page.locator("#res-h ~ p .http-status")).hasText("200");
 

@@ -92,14 +92,9 @@ class InngestTsSdkIT {
       Process node = startApp(orch);
       try {
         String base = "http://127.0.0.1:" + readPort(node);
-        String location;
-        try (Response r = http.newCall(new Request.Builder().url(base + "/parallel?tag=p1").build()).execute()) {
-          assertThat(r.code()).isEqualTo(302); // parallel steps turn the TS SDK's run asynchronous
-          location = r.header("Location");
-        }
-        try (Response r = http.newCall(new Request.Builder().url(location).build()).execute()) {
-          assertThat(r.code() + " " + r.body().string()).isEqualTo("200 {\"sum\":60,\"runs\":[1,1,1]}");
-        }
+        // parallel steps turn the TS SDK's run asynchronous
+        assertThat(awaitOutput(asyncSwitch(orch, base + "/parallel?tag=p1")).get(60, TimeUnit.SECONDS))
+            .isEqualTo("200 {\"sum\":60,\"runs\":[1,1,1]}");
       } finally {
         stop(node);
       }
@@ -118,18 +113,7 @@ class InngestTsSdkIT {
       Process node = startApp(orch);
       try {
         String base = "http://127.0.0.1:" + readPort(node);
-        String location;
-        try (Response r = http.newCall(new Request.Builder().url(base + "/signal?sig=ts-sig-1").build()).execute()) {
-          assertThat(r.code()).isEqualTo(302);
-          location = r.header("Location");
-        }
-        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
-          try (Response r = http.newCall(new Request.Builder().url(location).build()).execute()) {
-            return r.code() + " " + r.body().string();
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+        CompletableFuture<String> answer = awaitOutput(asyncSwitch(orch, base + "/signal?sig=ts-sig-1"));
         Runs.await("the SDK's signal wait to be registered", Duration.ofSeconds(60),
             () -> orch.store().read(tx -> tx.signalPause("ts-sig-1")) != null);
         String runId = orch.store().read(tx -> tx.signalPause("ts-sig-1")).runId();
@@ -144,19 +128,50 @@ class InngestTsSdkIT {
   }
 
   private static String sendSignal(Orchestrator orch, String signal, String data) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(node.toString(), "signal-client.mjs", signal, data)
-        .directory(app.toFile()).redirectErrorStream(true);
+    String out = nodeScript(orch, "signal-client.mjs", signal, data);
+    return out.substring(out.lastIndexOf('\n') + 1);
+  }
+
+  /**
+   * Runs one of the fixture's client scripts to its end (60 s at most) with the orchestrator's URL
+   * and key in its environment; returns its output, after checking it exited with 0.
+   */
+  private static String nodeScript(Orchestrator orch, String... scriptAndArgs) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(node.toString()));
+    command.addAll(List.of(scriptAndArgs));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true);
     Map<String, String> env = withNodeOnPath(pb);
     env.put("ORCH", orch.baseUrl());
     env.put("KEY", KEY);
     Process p = pb.start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("sendSignal did not finish within 60 s");
+      throw new AssertionError(scriptAndArgs[0] + " did not finish within 60 s");
     }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertThat(p.exitValue()).as(out).isZero();
-    return out.substring(out.lastIndexOf('\n') + 1);
+    return out;
+  }
+
+  /** The caller's request: the SDK turns the run asynchronous and answers 302 to the output URL. */
+  private String asyncSwitch(Orchestrator orch, String url) throws IOException {
+    try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+      assertThat(r.code()).isEqualTo(302); // docs/protocol.md §3.1
+      String location = r.header("Location");
+      assertThat(location).startsWith(orch.baseUrl() + "/v1/http/runs/").contains("/output?token=");
+      return location;
+    }
+  }
+
+  /** The caller blocked on the output URL: "status body" once the run has finished. */
+  private CompletableFuture<String> awaitOutput(String location) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (Response r = http.newCall(new Request.Builder().url(location).build()).execute()) {
+        return r.code() + " " + r.body().string();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
   }
 
   @Test
@@ -165,21 +180,7 @@ class InngestTsSdkIT {
       Process node = startApp(orch);
       try {
         String base = "http://127.0.0.1:" + readPort(node);
-        String location;
-        try (Response r = http.newCall(new Request.Builder().url(base + "/orders?name=ada").build()).execute()) {
-          // TS answers 302 (docs/protocol.md §3.1) to our output URL
-          assertThat(r.code()).isEqualTo(302);
-          location = r.header("Location");
-          assertThat(location).startsWith(orch.baseUrl() + "/v1/http/runs/").contains("/output?token=");
-        }
-        String output = location;
-        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
-          try (Response r = http.newCall(new Request.Builder().url(output).build()).execute()) {
-            return r.code() + " " + r.body().string();
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+        CompletableFuture<String> answer = awaitOutput(asyncSwitch(orch, base + "/orders?name=ada"));
         // After the sleep the SDK reports its waitForEvent; send events once the wait exists.
         Runs.await("the SDK's wait to be registered", Duration.ofSeconds(60),
             () -> orch.store().read(tx -> tx.counts()).get("pauses") > 0);
@@ -221,16 +222,7 @@ class InngestTsSdkIT {
       Process node = startApp(orch);
       try {
         String base = "http://127.0.0.1:" + readPort(node);
-        ProcessBuilder client = new ProcessBuilder(InngestTsSdkIT.node.toString(), "stream-client.mjs",
-            base + "/stream").directory(app.toFile()).redirectErrorStream(true);
-        withNodeOnPath(client);
-        Process reader = client.start();
-        if (!reader.waitFor(60, TimeUnit.SECONDS)) {
-          reader.destroyForcibly();
-          throw new AssertionError("fetchWithStream did not finish within 60 s");
-        }
-        String out = new String(reader.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(reader.exitValue()).as(out).isZero();
+        String out = nodeScript(orch, "stream-client.mjs", base + "/stream");
         JsonNode seen = Json.parse(out.substring(out.lastIndexOf('\n') + 1).getBytes(StandardCharsets.UTF_8));
         assertThat(seen.get("status").asInt()).as(out).isEqualTo(201);
         assertThat(seen.get("body").asText()).isEqualTo("{\"a\":\"a\",\"b\":\"b\"}");
