@@ -5,7 +5,10 @@ package dev.stephttp;
  * signal resumes one wait).
  */
 public enum SignalConflict {
-  /** The new wait fails its run ({@code StepFailed}-like run failure); the default. */
+  /**
+   * The default: the new wait fails its run (error {@code SignalConflict}, "Signal conflict; signal
+   * wait already exists for another run"); the older wait keeps the signal.
+   */
   FAIL("fail"),
   /**
    * The new wait takes the signal over: the next signal resumes it, and the older wait only times

@@ -14,10 +14,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -110,6 +112,20 @@ class SignalsEndToEndTest {
     assertThat(again.status()).isEqualTo(404);
     assertThat(again.json().path("error").asText()).contains("resume-1");
     assertThat(again.json().path("status").asInt()).isEqualTo(404);
+  }
+
+  @Test
+  void signalsSentAtOnceResumeTheWaitOnce() throws Exception {
+    CompletableFuture<String> pending = user("sig=race-1&timeoutMs=60000");
+    awaitWait("race-1", null);
+    List<CompletableFuture<Integer>> sends = IntStream.range(0, 8)
+        .mapToObj(i -> CompletableFuture.supplyAsync(
+            () -> signal("{\"signal\":\"race-1\",\"data\":{\"by\":\"sender-" + i + "\"}}").status()))
+        .toList();
+    List<Integer> statuses = sends.stream().map(CompletableFuture::join).toList();
+    assertThat(statuses).containsOnly(200, 404);
+    assertThat(statuses).filteredOn(s -> s == 200).hasSize(1);
+    assertThat(pending.get(30, TimeUnit.SECONDS)).startsWith("200 approved by sender-");
   }
 
   @Test

@@ -107,6 +107,52 @@ class StoreContractTest {
 
   @ParameterizedTest
   @MethodSource("stores")
+  void aSignalHasOneWaitItResumesAndEventsNeverMatchSignalWaits(Store store) {
+    try (store) {
+      Pause first = store.write(tx -> tx.insertPause(Pause.forSignal("R1", "s", "sig-1", Long.MAX_VALUE))).join();
+      assertThat(store.read(tx -> tx.signalPause("sig-1")).runId()).isEqualTo("R1");
+      assertThat(store.<List<Pause>>read(tx -> tx.pauseCandidates("sig-1", path -> null))).isEmpty();
+      assertThatThrownBy(() -> store.write(tx -> tx.insertPause(Pause.forSignal("R2", "s", "sig-1", 1L))).join())
+          .hasCauseInstanceOf(StoreException.class);
+
+      Pause second = store.write(tx -> {
+        tx.releaseSignal(first.id());
+        return tx.insertPause(Pause.forSignal("R2", "s", "sig-1", 1L));
+      }).join();
+      assertThat(store.read(tx -> tx.signalPause("sig-1")).id()).isEqualTo(second.id());
+      Pause released = store.read(tx -> tx.pause(first.id()));
+      assertThat(released.signal()).isNull(); // it only times out now
+      assertThat(released.runId()).isEqualTo("R1");
+    }
+  }
+
+  @Test
+  void aSchemaVersion1DatabaseGainsSignalWaitsWhenOpened() throws Exception {
+    Path file = dir.resolve("v1.db");
+    try (SqliteStore store = new SqliteStore(file)) {
+      store.write(tx -> tx.insertPause(new Pause(0, "R1", "s", "order/approved", null, null, null,
+          Long.MAX_VALUE, null))).join();
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("DROP INDEX pauses_signal");
+      s.execute("ALTER TABLE pauses DROP COLUMN signal");
+      s.execute("PRAGMA user_version = 1");
+    }
+    try (SqliteStore store = new SqliteStore(file)) {
+      store.write(tx -> tx.insertPause(Pause.forSignal("R2", "s", "sig-1", Long.MAX_VALUE))).join();
+      assertThat(store.read(tx -> tx.signalPause("sig-1")).runId()).isEqualTo("R2");
+      assertThat(store.<List<Pause>>read(tx -> tx.pauseCandidates("order/approved", path -> null)))
+          .extracting(Pause::runId).containsExactly("R1");
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("PRAGMA user_version")) {
+      assertThat(rs.getInt(1)).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
   void eventsWithTheSameDedupKeyAreStoredOnce(Store store) {
     try (store) {
       boolean[] stored = store.write(tx -> new boolean[] {
