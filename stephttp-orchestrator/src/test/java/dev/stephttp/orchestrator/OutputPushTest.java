@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stephttp.orchestrator.store.SqliteStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ class OutputPushTest {
           () -> o.waiters().count() == 1);
       assertThat(blocked).isNotDone();
 
+      SqliteStore store = (SqliteStore) o.store();
+      long commitsBefore = store.commitStats()[0];
       long ackAt = System.nanoTime();
       Http.Result ack = Http.post(o.baseUrl() + "/v1/checkpoint/" + id + "/steps", "Bearer",
           "{\"run_id\":\"" + id + "\",\"steps\":[" + Runs.complete(200, "done") + "]}");
@@ -41,6 +44,9 @@ class OutputPushTest {
       assertThat(out.status()).isEqualTo(200);
       assertThat(out.body()).isEqualTo("done");
       assertThat(o.waiters().count()).isZero();
+      // woken by the completion's own commit: the store has nothing else to commit here, so a
+      // wake-up that waited for a later commit would never come (issue 10's output latency)
+      assertThat(store.commitStats()[0] - commitsBefore).isEqualTo(1);
       // Upstream polls every 2 s; a push answers right after the completing commit.
       assertThat(latencyMs).isLessThan(2000);
       System.out.println("output wake-up latency after completion ack: " + latencyMs + " ms");
