@@ -284,8 +284,17 @@ function summary(r) {
       : duration(r.durationMs)),
     kv('Steps', [String(r.stepCount ?? 0), r.failedAttemptCount
       ? h('span', { class: 'sub error-line' }, ` · ${r.failedAttemptCount} failed attempt${r.failedAttemptCount === 1 ? '' : 's'}`) : null]),
+    r.stream ? kv('Streamed', streamCounts(r.stream)) : null,
     kv('Trigger event', eventId ? h('a', { href: `#/events/${encodeURIComponent(eventId)}`, class: 'mono' }, eventId) : '—'),
     r.originalRunId ? kv('Rerun of', h('a', { href: `#/runs/${encodeURIComponent(r.originalRunId)}`, class: 'mono' }, r.originalRunId)) : null));
+}
+
+// Chunks the relay saw (after the async switch); the sync phase's go straight to the caller.
+function streamCounts(s) {
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return h('span', { class: 'stream-counts', title: 'Chunks relayed to realtime subscribers after the async switch' },
+    plural(s.chunks, 'chunk'),
+    h('span', { class: 'sub' }, ` · ${s.committed} committed`, s.rolledBack ? ` · ${s.rolledBack} rolled back` : null));
 }
 
 function waitCallout(waits) {

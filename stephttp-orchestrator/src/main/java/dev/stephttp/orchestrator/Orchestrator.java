@@ -6,6 +6,7 @@ import dev.stephttp.orchestrator.engine.CelMatcher;
 import dev.stephttp.orchestrator.engine.Engine;
 import dev.stephttp.orchestrator.engine.OutputWaiters;
 import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.management.ApiRoutes;
 import dev.stephttp.orchestrator.management.Dashboard;
 import dev.stephttp.orchestrator.management.ManagementServlet;
@@ -89,13 +90,14 @@ public final class Orchestrator implements AutoCloseable {
       Auth auth = new Auth(settings);
       OutputEndpoint output = new OutputEndpoint(store, tokens, waiters, settings.outputMaxWait());
       EventEndpoint events = new EventEndpoint(engine, auth, clock);
-      realtime = new RealtimeEndpoint(auth, tokens, store, waiters, clock, b.realtimeKeepAlive,
+      StreamCounts streams = new StreamCounts();
+      realtime = new RealtimeEndpoint(auth, tokens, store, waiters, streams, clock, b.realtimeKeepAlive,
           Duration.ofSeconds(2));
       ProtocolServlet servlet = new ProtocolServlet(store, engine, tokens, auth, output, events,
           realtime, settings.appOrigins(), clock, Orchestrator::dashboardFile);
       RateLimits limits = b.rateLimits != null ? b.rateLimits
           : settings.dev() ? RateLimits.off() : RateLimits.defaults(); // §3.1: off in dev mode
-      ManagementServlet management = ApiRoutes.servlet(store, engine, settings, limits.quotas(),
+      ManagementServlet management = ApiRoutes.servlet(store, engine, streams, settings, limits.quotas(),
           java.util.Set.copyOf(b.corsOrigins), clock, scheduler::millisSinceTick, closing::get);
       server = server(b.host, b.port, servlet);
       Dashboard.mount((ServletContextHandler) server.getHandler(), management);

@@ -85,11 +85,13 @@ class DashboardIT {
     browser = chromium.browser();
     PlaywrightAssertions.setDefaultAssertionTimeout(UI_TIMEOUT.toMillis());
 
+    // Every test signs in once from the same IP: more than the default login burst (10).
     orch = Orchestrator.builder().port(0).inMemoryStore().signingKey(KEY).eventKey("ek")
+        .rateLimits(RateLimits.builder().logins(RateLimits.Limit.of(60, 30)).build())
         .retryBackoff(Duration.ofMillis(100)).start();
     app = LibraryApp.start(orch, KEY, Map.of("/greet", DashboardIT::greet, "/orders/fulfil", DashboardIT::fulfil,
         "/charge", DashboardIT::charge, "/approve", DashboardIT::approve, "/quotes", DashboardIT::quotes,
-        "/await-signal", DashboardIT::awaitSignal));
+        "/await-signal", DashboardIT::awaitSignal, "/tell", DashboardIT::tell));
     appUrl = app.url;
   }
 
@@ -192,6 +194,21 @@ class DashboardIT {
     Optional<Map> got = Step.waitForSignal("sign-off", req.getParameter("sig"), Duration.ofMinutes(10), Map.class);
     resp.getOutputStream().write(got.map(m -> "signed by " + m.get("by")).orElse("timed out")
         .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Streams two chunks from a step after the async switch, so the relay gets them; the last sleep
+   * makes that re-entry hand its chunks over before the run can end.
+   */
+  static void tell(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    Step.sleep("switch", Duration.ofMillis(200));
+    Step.run("tell", String.class, () -> {
+      StepHttp.stream().push("once upon");
+      StepHttp.stream().push("a time");
+      return "told";
+    });
+    Step.sleep("settle", Duration.ofMillis(200));
+    resp.getOutputStream().write("the end".getBytes(StandardCharsets.UTF_8));
   }
 
   /** Sends an event through the management API with the signing key; returns its ID. */
@@ -436,6 +453,22 @@ class DashboardIT {
     assertThat(page.locator(".page-sub .badge")).hasText("Completed"); // the page polls
     step("sign-off").locator("summary").click();
     assertThat(step("sign-off").locator("pre.code")).containsText("carol");
+  }
+
+  @Test
+  void streamedChunkCountsAreShownOnTheRunPage() throws IOException {
+    String runId = openRun("/tell");
+    assertThat(page.locator(".page-sub .badge")).hasText("Completed"); // the page polls
+    assertThat(page.locator(".stream-counts")).hasText("2 chunks · 2 committed");
+    assertThat(apiRun(runId).path("stream").path("chunks").asInt()).isEqualTo(2);
+    screenshot("run-streamed-chunks.png");
+
+    String quiet = request("/greet?who=ada"); // never streamed: no counts
+    page.navigate(orch.baseUrl() + "/#/runs/" + quiet);
+    assertThat(page.locator(".run-id")).hasText(quiet);
+    assertThat(page.locator(".page-sub .badge")).hasText("Completed");
+    assertThat(page.locator(".stream-counts")).hasCount(0);
+    assertThat(apiRun(quiet).path("stream").isNull()).isTrue();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stephttp.orchestrator.engine.Engine;
+import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.management.ApiRoute;
 import dev.stephttp.orchestrator.management.ApiRoutes;
 import dev.stephttp.orchestrator.management.CatalogApi;
@@ -76,7 +77,8 @@ class OpenApiConsistencyTest {
   void everyRouterRouteIsDocumentedAndNothingElse() {
     Engine engine = orch.engine();
     java.time.Clock clock = java.time.Clock.systemUTC();
-    List<ApiRoute> routes = ApiRoutes.routes(new RunsApi(orch.store(), engine, clock),
+    List<ApiRoute> routes = ApiRoutes.routes(
+        new RunsApi(orch.store(), engine, new StreamCounts(), clock),
         new CatalogApi(orch.store(), clock), new EventsApi(orch.store(), engine, clock),
         new SystemApi(orch.store(), null, () -> 0, () -> false));
     Set<String> router = new HashSet<>();

@@ -177,6 +177,38 @@ class RealtimeRelayTest {
   }
 
   @Test
+  void theRunsViewCountsItsRelayedChunksAndWhatTheirStepsCommittedOrRolledBack() {
+    String[] run = newRun();
+    assertThat(Api.ok(Api.bearer(orch).get("/runs/" + run[0])).get("stream").isNull())
+        .as("a run that never streamed").isTrue();
+    String response = event("inngest.response",
+        "{\"status\":\"succeeded\",\"response\":{\"body\":\"\",\"statusCode\":200,\"headers\":{}}}");
+    assertThat(publish(run[0], KEY, event("inngest.metadata", "{\"runId\":\"" + run[0] + "\"}")
+        + event("inngest.stream", "{\"data\":{\"hashedStepId\":\"not-this\"},\"hashedStepId\":\"a\"}")
+        + event("inngest.stream", "{\"hashedStepId\":\"b\",\"data\":[1,2]}")
+        + event("inngest.stream", "{\"data\":\"a again\",\"hashedStepId\":\"a\"}")
+        + event("inngest.rollback", "{\"hashedStepId\":\"b\"}")
+        + event("inngest.stream", "{\"data\":\"b retried\",\"hashedStepId\":\"b\"}")
+        + event("inngest.commit", "{\"hashedStepId\":\"a\"}")
+        + event("inngest.stream", "{\"data\":\"outside any step\"}")
+        + event("inngest.stream", "not json")
+        + event("inngest.commit", "{\"hashedStepId\":\"b\"}")
+        + event("inngest.commit", "{\"hashedStepId\":\"b\"}") // nothing left to commit
+        + response
+        + event("inngest.stream", "{\"data\":\"after the response: dropped\"}")).status()).isEqualTo(200);
+    JsonNode stream = Api.ok(Api.bearer(orch).get("/runs/" + run[0])).get("stream");
+    assertThat(stream.get("chunks").asLong()).isEqualTo(6);
+    assertThat(stream.get("committed").asLong()).isEqualTo(3);
+    assertThat(stream.get("rolledBack").asLong()).isEqualTo(1);
+    JsonNode listed = null;
+    for (JsonNode r : Api.ok(Api.bearer(orch).get("/runs?limit=100"))) {
+      listed = r.get("id").asText().equals(run[0]) ? r : listed;
+    }
+    assertThat(listed).as("the run in the list").isNotNull();
+    assertThat(listed.get("stream")).isEqualTo(stream);
+  }
+
+  @Test
   void aRunThatEndsWithoutItsAppsAnswerIsAnsweredFromTheStore() throws Exception {
     String[] run = newRun();
     try (SseReader sse = SseReader.open(sseUrl(run[1]))) {

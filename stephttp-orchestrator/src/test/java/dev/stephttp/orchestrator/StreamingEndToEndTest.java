@@ -184,6 +184,13 @@ class StreamingEndToEndTest {
     assertThat(response.at("/response/body").asText()).isEqualTo("the end");
     assertThat(response.at("/response/headers/x-story").asText()).isEqualTo("told");
 
+    // The run's view counts what the relay got: the chunk after the switch, committed with its step
+    // (the two before it went straight to the caller). Counted before the response was relayed.
+    JsonNode stream = Api.ok(Api.bearer(orch).get("/runs/" + runId)).get("stream");
+    assertThat(stream.get("chunks").asLong()).isEqualTo(1);
+    assertThat(stream.get("committed").asLong()).isEqualTo(1);
+    assertThat(stream.get("rolledBack").asLong()).isZero();
+
     // A subscriber that connects after the run ended gets the same events from the replay buffer.
     try (SseReader late = SseReader.open(relayUrl)) {
       List<String> replayed = late.until("inngest.response", WAIT);

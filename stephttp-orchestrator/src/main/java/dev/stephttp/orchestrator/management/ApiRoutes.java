@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator.management;
 
 import dev.stephttp.orchestrator.engine.Engine;
 import dev.stephttp.orchestrator.engine.Settings;
+import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.store.ReadStore;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,16 +27,17 @@ public final class ApiRoutes {
    * Builds the servlet serving {@code /api/v2/*} and {@code /v2/*}.
    *
    * @param store reads only: every change goes through {@code engine}
+   * @param streams the runs' relayed chunk counts, shown on their views
    * @param clock the orchestrator's one clock (sessions, rate limits, response metadata)
    * @param sinceSchedulerTick milliseconds since the scheduler's timer loop last went round, -1
    *     before it went round once (readiness)
    */
-  public static ManagementServlet servlet(ReadStore store, Engine engine, Settings settings,
-      Quotas limits, Set<String> corsOrigins, Clock clock, LongSupplier sinceSchedulerTick,
-      BooleanSupplier shuttingDown) {
+  public static ManagementServlet servlet(ReadStore store, Engine engine, StreamCounts streams,
+      Settings settings, Quotas limits, Set<String> corsOrigins, Clock clock,
+      LongSupplier sinceSchedulerTick, BooleanSupplier shuttingDown) {
     ApiAuth auth = new ApiAuth(settings, clock);
     ApiGate gate = new ApiGate(auth, new RateLimiter(clock), limits, corsOrigins);
-    List<ApiRoute> routes = routes(new RunsApi(store, engine, clock),
+    List<ApiRoute> routes = routes(new RunsApi(store, engine, streams, clock),
         new CatalogApi(store, clock), new EventsApi(store, engine, clock),
         new SystemApi(store, gate, sinceSchedulerTick, shuttingDown));
     return new ManagementServlet(new ApiRouter(routes), gate, clock);

@@ -38,12 +38,13 @@ final class ApiSchemas {
     obj(s, "RunError", "name:string", "message:string", "stack:string?", "stepId:string?");
     obj(s, "RunWait", "reason:WaitReason", "stepId:string", "since:ts", "until:ts?",
         "eventName:string?", "signal:string?", "if:string?", "nextAttempt:integer?");
+    obj(s, "RunStream", "chunks:integer", "committed:integer", "rolledBack:integer");
     obj(s, "FunctionRun", "id:ulid", "function:FunctionRef", "app:AppRef", "status:RunStatus",
         "queuedAt:ts", "startedAt:ts?", "endedAt:ts?", "durationMs:integer?",
         "trigger:RunTrigger", "output:object?", "outputTruncated:boolean",
         "outputSizeBytes:integer?", "outputPreview:string?", "request:RunRequest",
         "result:RunResult?", "error:RunError?", "waits:[RunWait]", "stepCount:integer",
-        "failedAttemptCount:integer", "originalRunId:ulid?");
+        "failedAttemptCount:integer", "stream:RunStream?", "originalRunId:ulid?");
     obj(s, "TraceSpan", "id:string", "name:string", "spanType:SpanType",
         "status:TraceSpanStatus", "stepOp:TraceStepOp?", "stepId:string?",
         "durationMs:integer?", "queuedAt:ts", "startedAt:ts?", "endedAt:ts?", "input:object?",

@@ -3,6 +3,7 @@ package dev.stephttp.orchestrator.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.model.ClientFamily;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.RunStatus;
@@ -43,7 +44,9 @@ final class RunViews {
     return r.status().name();
   }
 
-  static ObjectNode functionRun(RunRecord r, List<StepTrace> traces, Payloads p) {
+  /** The FunctionRun of {@code r}; {@code stream} is its relayed chunk counts, null when it never streamed. */
+  static ObjectNode functionRun(RunRecord r, List<StepTrace> traces, StreamCounts.Counts stream,
+      Payloads p) {
     ObjectNode o = ApiJson.F.objectNode();
     o.put("id", r.id());
     ObjectNode fn = o.putObject("function");
@@ -74,6 +77,12 @@ final class RunViews {
     o.set("waits", waits(r, traces));
     o.put("stepCount", traces.size());
     o.put("failedAttemptCount", failedAttempts(traces));
+    if (stream == null) {
+      o.putNull("stream");
+    } else {
+      o.putObject("stream").put("chunks", stream.chunks()).put("committed", stream.committed())
+          .put("rolledBack", stream.rolledBack());
+    }
     if (r.originalRunId() == null) {
       o.putNull("originalRunId");
     } else {

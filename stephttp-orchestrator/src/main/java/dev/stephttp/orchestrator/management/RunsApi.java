@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.ulid.UlidCreator;
 import dev.stephttp.orchestrator.engine.Engine;
+import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.model.RunFilter;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.RunStatus;
@@ -24,12 +25,14 @@ import java.util.TreeSet;
 public final class RunsApi {
   private final ReadStore store;
   private final Engine engine;
-
+  private final StreamCounts streams;
   private final Clock clock;
 
-  public RunsApi(ReadStore store, Engine engine, Clock clock) {
+  /** Runs read from {@code store}, changed through {@code engine}; {@code streams} adds their chunk counts. */
+  public RunsApi(ReadStore store, Engine engine, StreamCounts streams, Clock clock) {
     this.store = store;
     this.engine = engine;
+    this.streams = streams;
     this.clock = clock;
   }
 
@@ -123,14 +126,14 @@ public final class RunsApi {
     });
   }
 
-  private static ApiResult page(Reads tx, RunFilter f, int limit, RunViews.Payloads p,
+  private ApiResult page(Reads tx, RunFilter f, int limit, RunViews.Payloads p,
       String endpoint, String hash, ObjectNode range) {
     List<RunRecord> rows = tx.runs(f, limit + 1);
     boolean more = rows.size() > limit;
     List<RunRecord> shown = more ? rows.subList(0, limit) : rows;
     ArrayNode data = ApiJson.F.arrayNode();
     for (RunRecord r : shown) {
-      data.add(RunViews.functionRun(r, tx.stepTraces(r.id()), p));
+      data.add(RunViews.functionRun(r, tx.stepTraces(r.id()), streams.of(r.id()), p));
     }
     String cursor = null;
     if (more) {
@@ -160,12 +163,15 @@ public final class RunsApi {
     return r;
   }
 
-  /** §6.5: weak ETag of a terminal run's representation. */
-  static String etag(RunRecord r, String route, One one) {
+  /**
+   * §6.5: weak ETag of a terminal run's representation; {@code stream} is part of it, since a
+   * run's last chunks may be counted after it ended.
+   */
+  static String etag(RunRecord r, String route, One one, StreamCounts.Counts stream) {
     if (!r.status().terminal()) {
       return null;
     }
-    String v = Cursor.hash(route, one.include(), one.max(), "1");
+    String v = Cursor.hash(route, one.include(), one.max(), "1", stream);
     return "W/\"" + r.id() + "." + r.endedAt() + "." + v + "\"";
   }
 
@@ -173,8 +179,9 @@ public final class RunsApi {
     One one = single(call);
     return store.read(tx -> {
       RunRecord r = find(tx, one.runId());
-      return ApiResult.ok(RunViews.functionRun(r, tx.stepTraces(r.id()),
-          new RunViews.Payloads(one.include(), one.max()))).withEtag(etag(r, "run", one));
+      StreamCounts.Counts stream = streams.of(r.id());
+      return ApiResult.ok(RunViews.functionRun(r, tx.stepTraces(r.id()), stream,
+          new RunViews.Payloads(one.include(), one.max()))).withEtag(etag(r, "run", one, stream));
     });
   }
 
@@ -183,7 +190,7 @@ public final class RunsApi {
     return store.read(tx -> {
       RunRecord r = find(tx, one.runId());
       return ApiResult.ok(TraceViews.trace(r, tx.stepTraces(r.id()), tx.steps(r.id()),
-          new RunViews.Payloads(one.include(), one.max()))).withEtag(etag(r, "trace", one));
+          new RunViews.Payloads(one.include(), one.max()))).withEtag(etag(r, "trace", one, null));
     });
   }
 

@@ -24,7 +24,7 @@ final class TraceViews {
     JsonNode out = ApiJson.parse(r.output());
     RunViews.payload(root, out != null && out.has("data") ? out : null, p);
     root.set("error", r.status() == RunStatus.FAILED
-        ? RunViews.functionRun(r, traces, new RunViews.Payloads(false, 0)).get("error")
+        ? RunViews.functionRun(r, traces, null, new RunViews.Payloads(false, 0)).get("error")
         : ApiJson.F.nullNode());
     ArrayNode children = root.putArray("children");
     for (StepTrace t : traces) {

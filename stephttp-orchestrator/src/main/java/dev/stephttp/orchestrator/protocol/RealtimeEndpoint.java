@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.orchestrator.engine.OutputWaiters;
+import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.model.BadRequest;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.RunStatus;
@@ -73,16 +74,16 @@ public final class RealtimeEndpoint implements AutoCloseable {
   /**
    * A relay sending a keepalive comment to every subscriber each {@code keepAlive}; when a run
    * with subscribers ends and its app has published no answer within {@code grace}, the relay
-   * publishes the stored one.
+   * publishes the stored one. Relayed chunks, commits and rollbacks are counted in {@code counts}.
    */
-  public RealtimeEndpoint(Auth auth, Tokens tokens, ReadStore store, OutputWaiters waiters, Clock clock,
-      Duration keepAlive, Duration grace) {
+  public RealtimeEndpoint(Auth auth, Tokens tokens, ReadStore store, OutputWaiters waiters, StreamCounts counts,
+      Clock clock, Duration keepAlive, Duration grace) {
     this.auth = auth;
     this.tokens = tokens;
     this.store = store;
     this.waiters = waiters;
     this.grace = grace;
-    this.relay = new RealtimeRelay(clock);
+    this.relay = new RealtimeRelay(clock, counts);
     long period = keepAlive.toMillis();
     timer.scheduleAtFixedRate(() -> clients.forEach(c -> c.send(KEEPALIVE)), period, period, TimeUnit.MILLISECONDS);
     timer.scheduleAtFixedRate(relay::expire, 1, 1, TimeUnit.MINUTES);

@@ -1,9 +1,15 @@
 package dev.stephttp.orchestrator.protocol;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.stephttp.internal.wire.Json;
+import dev.stephttp.orchestrator.engine.StreamCounts;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * buffered, then the live events, in publishing order and without gaps. A channel ends at its
  * first {@code inngest.response} event: its subscribers get it and are ended, later ones get the
  * buffer and are ended at once. Thread-safe: a channel's events and subscribers change under its
- * lock, so a subscriber never sees an event twice or out of order.
+ * lock, so a subscriber never sees an event twice or out of order. Each relayed chunk, commit and
+ * rollback is counted in the run's {@link StreamCounts}.
  */
 final class RealtimeRelay {
   /** Bytes of events a channel keeps for late subscribers; older stream events are dropped first. */
@@ -30,6 +37,9 @@ final class RealtimeRelay {
   /** How long a channel outlives its last event or subscriber (a late subscriber's window). */
   static final long IDLE_MILLIS = 20 * 60_000L;
   private static final byte[] RESPONSE_EVENT = "event: inngest.response\n".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] CHUNK_EVENT = "event: inngest.stream\ndata: ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] COMMIT_EVENT = "event: inngest.commit\ndata: ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ROLLBACK_EVENT = "event: inngest.rollback\ndata: ".getBytes(StandardCharsets.UTF_8);
 
   /** Reads a channel's events; called under the channel's lock, so it must not block. */
   interface Subscriber {
@@ -41,11 +51,13 @@ final class RealtimeRelay {
   }
 
   private final Clock clock;
+  private final StreamCounts counts;
   /** Access order: the first entries are the least recently used (eviction). */
   private final Map<String, Channel> channels = new LinkedHashMap<>(16, 0.75f, true);
 
-  RealtimeRelay(Clock clock) {
+  RealtimeRelay(Clock clock, StreamCounts counts) {
     this.clock = clock;
+    this.counts = counts;
   }
 
   /** What subscribing found. */
@@ -57,8 +69,48 @@ final class RealtimeRelay {
     if (c == null) {
       return false;
     }
-    c.publish(event, clock.millis());
+    if (c.publish(event, clock.millis())) {
+      count(runId, event);
+    }
     return true;
+  }
+
+  /** Counts a relayed chunk, commit or rollback (§2.7 framing: {@code event: <name>\ndata: <JSON>}). */
+  private void count(String runId, byte[] event) {
+    if (startsWith(event, CHUNK_EVENT)) {
+      counts.chunk(runId, hashedStepId(event, CHUNK_EVENT.length));
+    } else if (startsWith(event, COMMIT_EVENT)) {
+      counts.commit(runId, hashedStepId(event, COMMIT_EVENT.length));
+    } else if (startsWith(event, ROLLBACK_EVENT)) {
+      counts.rollback(runId, hashedStepId(event, ROLLBACK_EVENT.length));
+    }
+  }
+
+  /**
+   * The top-level {@code hashedStepId} of the JSON data starting at {@code from}, or null. Streams
+   * over the data without building it (a chunk may be 1 MiB); malformed data has none.
+   */
+  static String hashedStepId(byte[] event, int from) {
+    int end = from;
+    while (end < event.length && event[end] != '\n') {
+      end++;
+    }
+    try (JsonParser p = Json.mapper().getFactory().createParser(event, from, end - from)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("hashedStepId") && value == JsonToken.VALUE_STRING) {
+          return p.getText();
+        }
+        p.skipChildren();
+      }
+    } catch (IOException e) {
+      return null; // counted without its step
+    }
+    return null;
   }
 
   /**
@@ -137,15 +189,11 @@ final class RealtimeRelay {
   }
 
   static boolean isResponse(byte[] event) {
-    if (event.length < RESPONSE_EVENT.length) {
-      return false;
-    }
-    for (int i = 0; i < RESPONSE_EVENT.length; i++) {
-      if (event[i] != RESPONSE_EVENT[i]) {
-        return false;
-      }
-    }
-    return true;
+    return startsWith(event, RESPONSE_EVENT);
+  }
+
+  private static boolean startsWith(byte[] event, byte[] prefix) {
+    return Arrays.equals(event, 0, Math.min(prefix.length, event.length), prefix, 0, prefix.length);
   }
 
   /** One run's events and subscribers. */
@@ -160,10 +208,11 @@ final class RealtimeRelay {
       this.lastActivity = now;
     }
 
-    synchronized void publish(byte[] event, long now) {
+    /** False when the channel had ended and {@code event} was dropped. */
+    synchronized boolean publish(byte[] event, long now) {
       lastActivity = now;
       if (ended) {
-        return; // the first response ended the channel; a second one (or anything after it) is dropped
+        return false; // the first response ended the channel; a second one (or anything after it) is dropped
       }
       buffer.addLast(event);
       bytes += event.length;
@@ -177,6 +226,7 @@ final class RealtimeRelay {
         ended = true;
         endAll();
       }
+      return true;
     }
 
     synchronized Subscribed subscribe(Subscriber s, long now) {
