@@ -7,11 +7,11 @@ import java.util.Map;
 /**
  * How many stream chunks each run published to the realtime relay (docs/protocol.md §2.7), and how
  * many of them their step committed or rolled back: written by the relay as events arrive, read
- * by the management API's run view. Kept in memory only, for the {@link #MAX_RUNS} runs that
- * streamed most recently; a restart forgets them. Thread-safe.
+ * by the management API's run view. Kept in memory only, for the {@link #MAX_RUNS} runs streamed
+ * or read most recently; a restart forgets them. Thread-safe.
  */
 public final class StreamCounts {
-  /** Runs whose counts are kept; the least recently streamed one makes room. */
+  /** Runs whose counts are kept; the least recently streamed or read one makes room. */
   public static final int MAX_RUNS = 10_000;
   /** Steps of one run whose chunks wait for their commit or rollback; chunks of more are counted only. */
   static final int MAX_OPEN_STEPS = 1_000;
@@ -25,7 +25,7 @@ public final class StreamCounts {
    */
   public record Counts(long chunks, long committed, long rolledBack) {}
 
-  /** Access order: the first entry is the run that streamed least recently. */
+  /** Access order: the first entry is the run streamed or read least recently. */
   private final Map<String, Tally> runs = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Tally> eldest) {
