@@ -16,6 +16,7 @@ import dev.stephttp.LazyStep;
 import dev.stephttp.Step;
 import dev.stephttp.StepResults;
 import dev.stephttp.WaitForEvent;
+import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.servlet.FunctionOptions;
 import dev.stephttp.servlet.StepHttp;
 import jakarta.servlet.http.HttpServletRequest;
@@ -464,6 +465,10 @@ class DashboardIT {
     screenshot("run-streamed-chunks.png");
 
     String quiet = request("/greet?who=ada"); // never streamed: no counts
+    Runs.await("run " + quiet + " recorded and finished", UI_TIMEOUT, () -> {
+      RunRecord r = Runs.run(orch, quiet);
+      return r != null && r.status().terminal();
+    });
     page.navigate(orch.baseUrl() + "/#/runs/" + quiet);
     assertThat(page.locator(".run-id")).hasText(quiet);
     assertThat(page.locator(".page-sub .badge")).hasText("Completed");
