@@ -181,6 +181,68 @@ public abstract class ContainerScenarios {
     orch.awaitStatus(first.runId(), "COMPLETED");
   }
 
+  /**
+   * A caller that asks for {@code text/event-stream} gets the sync phase's chunks on its own
+   * connection, framed as Inngest's SDK does, up to the async switch ({@code inngest.redirect_info},
+   * then the end of the stream); the orchestrator's realtime relay serves the re-entry's chunk and
+   * the final answer.
+   */
+  @Test
+  void aStreamSpansTheAsyncSwitchThroughTheRealtimeRelay() throws Exception {
+    String tag = tag("story");
+    Http.Reply direct = Http.send(new okhttp3.Request.Builder().url(app.url() + "/f/story?tag=" + tag)
+        .header("Accept", "text/event-stream").build());
+    assertThat(direct.status()).as("%s", direct).isEqualTo(200);
+    assertThat(direct.header("Content-Type")).startsWith("text/event-stream");
+    java.util.List<String[]> events = sse(direct.body());
+    assertThat(events.stream().map(e -> e[0]).toList()).containsExactly("inngest.metadata", "inngest.stream",
+        "inngest.commit", "inngest.redirect_info");
+    assertThat(json(events.get(1)[1]).path("data").asText()).isEqualTo("once upon");
+    String relayUrl = json(events.get(3)[1]).path("url").asText();
+    assertThat(relayUrl).startsWith(orch.baseUrl() + "/v1/realtime/sse?token=");
+
+    Http.Reply relayed = Http.get(relayUrl); // the relay ends its stream at inngest.response
+    java.util.List<String[]> later = sse(relayed.body());
+    assertThat(later.stream().map(e -> e[0]).toList()).containsSubsequence("inngest.stream", "inngest.commit",
+        "inngest.response");
+    assertThat(later.stream().filter(e -> e[0].equals("inngest.stream")).map(e -> json(e[1]).path("data").asText())
+        .toList()).containsExactly("a time");
+    JsonNode answer = json(later.get(later.size() - 1)[1]);
+    assertThat(answer.at("/response/statusCode").asInt()).isEqualTo(201);
+    assertThat(answer.at("/response/body").asText()).isEqualTo("the end");
+    assertThat(count(tag + "/intro")).isEqualTo(1);
+    assertThat(count(tag + "/tale")).isEqualTo(1);
+    orch.awaitStatus(direct.runId(), "COMPLETED");
+  }
+
+  /** {@code [event name, data]} of each SSE event of {@code body} (comments skipped). */
+  private static java.util.List<String[]> sse(String body) {
+    java.util.List<String[]> out = new java.util.ArrayList<>();
+    for (String block : body.split("\n\n")) {
+      String name = null;
+      String data = null;
+      for (String line : block.split("\n")) {
+        if (line.startsWith("event: ")) {
+          name = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          data = line.substring(6);
+        }
+      }
+      if (name != null) {
+        out.add(new String[] {name, data});
+      }
+    }
+    return out;
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void stepFailingItsFirstAttemptIsRetriedAndTheRedirectAnswersTheRecoveredResponse() {
     String tag = tag("flaky");

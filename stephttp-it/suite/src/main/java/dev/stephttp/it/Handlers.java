@@ -100,6 +100,26 @@ public final class Handlers {
     return Step.lazy(id, String.class, body(counts, req, id, meeting));
   }
 
+  /**
+   * Streams a chunk in step {@code intro}, sleeps (the async switch), streams another in step
+   * {@code tale} from the re-entry, then answers 201 {@code the end}.
+   */
+  public static void story(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String tag = tag(req);
+    Step.run("intro", String.class, () -> {
+      counts.increment(tag + "/intro");
+      StepHttp.stream().push("once upon");
+      return "intro";
+    });
+    Step.sleep("pause", SLEEP);
+    Step.run("tale", String.class, () -> {
+      counts.increment(tag + "/tale");
+      StepHttp.stream().push("a time");
+      return "tale";
+    });
+    write(resp, 201, "the end");
+  }
+
   /** Waits for {@code it/approved} with {@code data.tag} equal to the tag, up to {@code timeoutMs}. */
   @SuppressWarnings("rawtypes")
   public static void waitForApproval(HttpServletRequest req, HttpServletResponse resp) throws IOException {

@@ -60,6 +60,7 @@ public final class ScenarioApp implements AutoCloseable {
         .servlet("/f/wait", Handlers.servlet(Handlers::waitForApproval))
         .servlet("/f/flaky", Handlers.servlet((req, resp) -> Handlers.flaky(c, req, resp)))
         .servlet("/f/parallel", Handlers.servlet((req, resp) -> Handlers.parallel(c, req, resp)))
+        .servlet("/f/story", Handlers.servlet((req, resp) -> Handlers.story(c, req, resp)))
         .servlet("/f/fatal", Handlers.servlet((req, resp) -> Handlers.fatal(c, req, resp)))
         .servlet("/f/swallow", Handlers.servlet((req, resp) -> Handlers.swallow(c, req, resp)))
         .servlet("/f/forward", Handlers.servlet(Handlers::forward))
