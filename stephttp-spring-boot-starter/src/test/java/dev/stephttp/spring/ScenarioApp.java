@@ -131,6 +131,20 @@ public class ScenarioApp {
           .header("Cache-Control", "no-store").body("accepted later");
     }
 
+    @GetMapping("/story")
+    ResponseEntity<String> story() {
+      Step.run("intro", String.class, () -> {
+        StepHttp.stream().push("once upon");
+        return "intro";
+      });
+      Step.sleep("pause", NAP);
+      Step.run("tale", String.class, () -> {
+        StepHttp.stream().push("a time");
+        return "tale";
+      });
+      return ResponseEntity.status(HttpStatus.CREATED).header("X-Story", "told").body("the end");
+    }
+
     @GetMapping("/proxied")
     ResponseEntity<String> proxied() {
       StepHttp.configure(FunctionOptions.builder().asyncResponse(AsyncResponse.proxy()).build());

@@ -121,6 +121,51 @@ class SpringScenariosIT {
     assertThat(last.body).isEqualTo("accepted later");
   }
 
+  /**
+   * Streaming through Spring MVC: the caller that asks for text/event-stream gets the sync phase's
+   * chunk and the redirect to the realtime relay, which relays the re-entry's chunk and the
+   * controller's final ResponseEntity.
+   */
+  @Test
+  void aControllerStreamsAcrossTheSleepThroughTheRealtimeRelay() throws IOException {
+    Answer direct = call(user(get("/story")).header("Accept", "text/event-stream"));
+    assertThat(direct.code).isEqualTo(200);
+    assertThat(direct.headers.get("Content-Type")).startsWith("text/event-stream");
+    List<String[]> events = sse(direct.body);
+    assertThat(events.stream().map(e -> e[0]).toList()).containsExactly("inngest.metadata", "inngest.stream",
+        "inngest.commit", "inngest.redirect_info");
+    assertThat(MAPPER.readTree(events.get(1)[1]).path("data").asText()).isEqualTo("once upon");
+    String relay = MAPPER.readTree(events.get(3)[1]).path("url").asText();
+    assertThat(relay).startsWith(orchestrator.baseUrl() + "/v1/realtime/sse?token=");
+    List<String[]> later = sse(call(new Request.Builder().url(relay)).body);
+    assertThat(later.stream().filter(e -> e[0].equals("inngest.stream")).toList()).hasSize(1);
+    JsonNode answer = MAPPER.readTree(later.get(later.size() - 1)[1]);
+    assertThat(later.get(later.size() - 1)[0]).isEqualTo("inngest.response");
+    assertThat(answer.at("/response/statusCode").asInt()).isEqualTo(201);
+    assertThat(answer.at("/response/headers/x-story").asText()).isEqualTo("told");
+    assertThat(answer.at("/response/body").asText()).isEqualTo("the end");
+  }
+
+  /** {@code [event name, data]} of each SSE event of {@code body}. */
+  private static List<String[]> sse(String body) {
+    List<String[]> out = new ArrayList<>();
+    for (String block : body.split("\n\n")) {
+      String name = null;
+      String data = null;
+      for (String line : block.split("\n")) {
+        if (line.startsWith("event: ")) {
+          name = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          data = line.substring(6);
+        }
+      }
+      if (name != null) {
+        out.add(new String[] {name, data});
+      }
+    }
+    return out;
+  }
+
   @Test
   void theOutputProxyServesTheFinalAnswerOnTheAppsOwnOrigin() throws IOException {
     Answer first = call(user(get("/proxied")));
