@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Opcode;
 import dev.stephttp.orchestrator.model.BadRequest;
@@ -10,6 +11,7 @@ import dev.stephttp.orchestrator.model.Op;
 import dev.stephttp.orchestrator.model.Outcome;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.RunStatus;
+import dev.stephttp.orchestrator.model.StoredJson;
 import dev.stephttp.orchestrator.model.WorkItem;
 import dev.stephttp.orchestrator.store.Store;
 import dev.stephttp.orchestrator.store.Tx;
@@ -359,7 +361,8 @@ public final class Engine {
     boolean complete = batch.complete; // Errata 2: a completing batch schedules nothing
     switch (op.code()) {
       case STEP_RUN, STEP -> {
-        JsonNode value = op.code() == Opcode.STEP_RUN ? Transitions.dataEnvelope(op.data()) : Transitions.orNull(op.data());
+        String data = op.data() == null ? "null" : op.data();
+        String value = op.code() == Opcode.STEP_RUN ? Transitions.dataEnvelope(data) : data;
         batch.discovery |= ctx.async();
         boolean stored = storeStep(tx, run, op.id(), value, batch);
         if (stored) {
@@ -376,7 +379,7 @@ public final class Engine {
         // once (a caught failure's compensating step ran in both). Only a re-entry answer
         // needs the handler re-driven.
         batch.discovery |= !complete && ctx.async();
-        boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), batch);
+        boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op).toString(), batch);
         if (stored) {
           StepTrail.failed(tx, run, op, now());
         }
@@ -392,8 +395,7 @@ public final class Engine {
       case SLEEP -> batch.waiting |= !complete && sleep(tx, run, op);
       case WAIT_FOR_EVENT -> batch.waiting |= !complete && waits.register(tx, run, op);
       case WAIT_FOR_SIGNAL -> batch.waiting |= !complete && waits.registerSignal(tx, run, op);
-      case RUN_COMPLETE -> t.finish(tx, run, Transitions.orNull(op.data()));
-      case SYNC_RUN_COMPLETE -> t.finish(tx, run, Transitions.orNull(op.data()).path("data"));
+      case RUN_COMPLETE, SYNC_RUN_COMPLETE -> complete(tx, run, op);
       case DISCOVERY_REQUEST -> batch.discovery = true;
       case NONE, DEFER_ADD, DEFER_ABORT -> {
         // nothing to do (deferred work is out of scope)
@@ -418,7 +420,7 @@ public final class Engine {
       return true;
     }
     batch.discovery = true;
-    boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op), batch);
+    boolean stored = storeStep(tx, run, op.id(), errorEnvelope(op).toString(), batch);
     if (stored) {
       StepTrail.failed(tx, run, op, now());
     }
@@ -437,8 +439,17 @@ public final class Engine {
    * checkpoint fails the run too: ignoring the op left it RUNNING for ever when the rest of the
    * batch (its RunComplete) was dropped with it.
    */
-  private boolean storeStep(Tx tx, RunRecord run, String stepId, JsonNode value, Batch batch) {
-    String text = value.toString();
+  /** RunComplete's data is the APIResult; SyncRunComplete's holds it in its own {@code data}. */
+  private void complete(Tx tx, RunRecord run, Op op) {
+    JsonNode data = op.data() == null ? NullNode.instance : StoredJson.parse(op.data());
+    if (op.code() == Opcode.SYNC_RUN_COMPLETE) {
+      t.finish(tx, run, data.path("data"));
+    } else {
+      t.finish(tx, run, data.path("status").asInt(0), data.isNull() ? "null" : op.data());
+    }
+  }
+
+  private boolean storeStep(Tx tx, RunRecord run, String stepId, String text, Batch batch) {
     int size = text.getBytes(StandardCharsets.UTF_8).length;
     if (size > Settings.MAX_STEP_OUTPUT || run.stateBytes() + size > Settings.MAX_RUN_STATE) {
       String msg = size > Settings.MAX_STEP_OUTPUT

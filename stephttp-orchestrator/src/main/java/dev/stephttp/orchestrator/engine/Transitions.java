@@ -59,21 +59,21 @@ final class Transitions {
     }
   }
 
-  static ObjectNode dataEnvelope(JsonNode data) {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.set("data", orNull(data));
-    return o;
-  }
-
-  static JsonNode orNull(JsonNode n) {
-    return n == null || n.isMissingNode() ? JsonNodeFactory.instance.nullNode() : n;
+  /** {@code {"data": V}} from V's JSON text. */
+  static String dataEnvelope(String json) {
+    return "{\"data\":" + json + "}";
   }
 
   /** Finalizes with an APIResult (§9.5): status ≥ 500 → FAILED, otherwise COMPLETED. */
   void finish(Tx tx, RunRecord run, JsonNode apiResult) {
-    int status = apiResult.path("status").asInt(0);
+    finish(tx, run, apiResult.path("status").asInt(0),
+        apiResult.isMissingNode() ? "null" : apiResult.toString());
+  }
+
+  /** {@link #finish(Tx, RunRecord, JsonNode)} with the APIResult's status and JSON text. */
+  void finish(Tx tx, RunRecord run, int status, String apiResult) {
     RunStatus st = status >= 500 ? RunStatus.FAILED : RunStatus.COMPLETED;
-    finalizeRun(tx, run, st, dataEnvelope(apiResult).toString());
+    finalizeRun(tx, run, st, dataEnvelope(apiResult));
   }
 
   /** Fails the run with an error output {@code {"error": {name, message, data: null}}}. */

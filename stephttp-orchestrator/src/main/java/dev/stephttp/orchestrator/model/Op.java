@@ -14,14 +14,15 @@ import java.util.List;
  * give a precise 400 instead of a decoding exception. Unknown keys are ignored (§6.2).
  *
  * @param opts options object, or null when absent/null/empty (Errata 7)
- * @param data data value, or null when absent
+ * @param data the data value's JSON text (as received when read by {@link RequestJson}), or null
+ *     when absent
  * @param error error object, or null when absent/null
  * @param displayName UI name, or null (management API traces only)
  * @param userId {@code userland.id}: the user-defined step ID, or null
  * @param startMs {@code timing.a} in epoch ms, or 0 when absent
  * @param durationMs {@code timing.b} in ms, or 0 when absent
  */
-public record Op(Opcode code, String id, String name, JsonNode opts, JsonNode data, JsonNode error,
+public record Op(Opcode code, String id, String name, JsonNode opts, String data, JsonNode error,
     String displayName, String userId, long startMs, long durationMs) {
 
   /** Parses an array of ops; {@code where} prefixes error messages (e.g. "steps"). */
@@ -79,9 +80,17 @@ public record Op(Opcode code, String id, String name, JsonNode opts, JsonNode da
       error = null;
     }
     JsonNode timing = n.path("timing");
-    return new Op(code, id == null ? "" : id, name == null ? "" : name, opts, n.get("data"),
+    return new Op(code, id == null ? "" : id, name == null ? "" : name, opts, dataText(n.get("data")),
         error, textOrNull(n.get("displayName")), textOrNull(n.path("userland").get("id")),
         timing.path("a").asLong(0) / 1_000_000, timing.path("b").asLong(0) / 1_000_000);
+  }
+
+  private static String dataText(JsonNode data) {
+    if (data == null) {
+      return null;
+    }
+    String raw = RequestJson.rawText(data);
+    return raw != null ? raw : data.toString();
   }
 
   private static String textOrNull(JsonNode v) {

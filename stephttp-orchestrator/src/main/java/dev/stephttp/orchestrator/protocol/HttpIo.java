@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Json;
 import dev.stephttp.orchestrator.model.BadRequest;
+import dev.stephttp.orchestrator.model.RequestJson;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,13 @@ final class HttpIo {
 
   private HttpIo() {}
 
-  /** Parses JSON or throws {@link BadRequest} with {@code prefix} and the parser's reason. */
+  /**
+   * Parses JSON (ops' data kept as text, {@link RequestJson}) or throws {@link BadRequest} with
+   * {@code prefix} and the parser's reason.
+   */
   static JsonNode parse(byte[] body, String prefix) {
     try {
-      return Json.parse(body);
+      return RequestJson.parse(body);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(prefix + ": " + e.getMessage());
     }
