@@ -29,6 +29,8 @@ final class SqlTx implements Tx, Sql {
 
   private final Connection conn;
   private final Map<String, PreparedStatement> cache = new HashMap<>();
+  /** Multi-row statements' text by their head and row count (up to {@link #CACHED_ROWS}). */
+  private final Map<String, String[]> rowsSql = new HashMap<>();
   private final SqlMgmt mgmt = new SqlMgmt(this);
   private List<Runnable> callbacks = new ArrayList<>();
   /** The running runs' state (write connection only; null on the read connection). */
@@ -627,6 +629,17 @@ final class SqlTx implements Tx, Sql {
     p.clear();
   }
 
+  /** {@code head + row, row, … + tail} for {@code n} rows of {@code width} values. */
+  private static String rowsSql(String head, String row, String tail, int width, int n) {
+    String one = row.equals(TUPLE) ? "(" + "?,".repeat(width - 1) + "?)" : row;
+    StringBuilder sql = new StringBuilder(head.length() + n * (one.length() + 1) + tail.length())
+        .append(head);
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ",").append(one);
+    }
+    return sql.append(tail).toString();
+  }
+
   /** The row template of {@link #rows} for a parenthesised tuple of one placeholder a column. */
   private static final String TUPLE = "(?)";
 
@@ -639,21 +652,23 @@ final class SqlTx implements Tx, Sql {
     for (int from = 0; from < rows.size(); from += MAX_ROWS) {
       List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS));
       int width = chunk.get(0).length;
-      String one = row.equals(TUPLE) ? "(" + "?,".repeat(width - 1) + "?)" : row;
-      StringBuilder sql = new StringBuilder(head);
-      for (int i = 0; i < chunk.size(); i++) {
-        sql.append(i == 0 ? "" : ",").append(one);
-      }
-      sql.append(tail);
       Object[] args = new Object[width * chunk.size()];
       for (int i = 0; i < chunk.size(); i++) {
         System.arraycopy(chunk.get(i), 0, args, i * width, width);
       }
       if (chunk.size() <= CACHED_ROWS) {
-        exec(sql.toString(), args);
+        // the same String each time: its hash is computed once, the statement cache hits by identity
+        String[] bySize = rowsSql.computeIfAbsent(head, h -> new String[CACHED_ROWS + 1]);
+        String sql = bySize[chunk.size()];
+        if (sql == null) {
+          sql = rowsSql(head, row, tail, width, chunk.size());
+          bySize[chunk.size()] = sql;
+        }
+        exec(sql, args);
       } else {
         statements++;
-        try (PreparedStatement p = conn.prepareStatement(sql.toString())) {
+        try (PreparedStatement p = conn.prepareStatement(
+            rowsSql(head, row, tail, width, chunk.size()))) {
           bind(p, args);
           p.executeUpdate();
         } catch (SQLException e) {
