@@ -8,8 +8,8 @@ import dev.stephttp.internal.wire.Signatures;
 import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.model.BadRequest;
 import dev.stephttp.orchestrator.model.ClientFamily;
-import dev.stephttp.orchestrator.model.Op;
 import dev.stephttp.orchestrator.model.Outcome;
+import dev.stephttp.orchestrator.model.RequestJson;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.WorkItem;
 import java.io.IOException;
@@ -200,7 +200,7 @@ final class Reentry {
     if (trimmed.startsWith("[")) {
       try {
         JsonNode node = Json.mapper().readTree(trimmed);
-        return new Outcome.Ops(Op.parseList(node, "response"), noRetry, retryAfter);
+        return new Outcome.Ops(RequestJson.ops(node, "response"), noRetry, retryAfter);
       } catch (IOException | BadRequest e) {
         return new Outcome.Failure("invalid opcode response: " + e.getMessage(), false, null);
       }
@@ -208,7 +208,7 @@ final class Reentry {
     JsonNode obj = tryParseObject(trimmed);
     if (status == 206 && obj != null && obj.has("op")) {
       try {
-        return new Outcome.Ops(List.of(Op.parse(obj, "response")), noRetry, retryAfter);
+        return new Outcome.Ops(RequestJson.ops(obj, "response"), noRetry, retryAfter);
       } catch (BadRequest e) {
         return new Outcome.Failure("invalid opcode response: " + e.getMessage(), false, null);
       }

@@ -3,13 +3,13 @@ package dev.stephttp.orchestrator.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.f4b6a3.ulid.UlidCreator;
 import dev.stephttp.internal.wire.Signatures;
 import dev.stephttp.orchestrator.engine.Engine;
 import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.model.EventFilter;
 import dev.stephttp.orchestrator.model.EventRecord;
 import dev.stephttp.orchestrator.model.Op;
+import dev.stephttp.orchestrator.model.Ulids;
 import dev.stephttp.orchestrator.store.ReadStore;
 import java.time.Clock;
 import java.util.List;
@@ -172,7 +172,7 @@ public final class EventsApi {
   ApiResult send(ApiCall call) {
     Incoming in = validate(call);
     long now = clock.millis();
-    String newId = UlidCreator.getMonotonicUlid().toString();
+    String newId = Ulids.next();
     ObjectNode value = ApiJson.F.objectNode();
     value.put("name", in.name());
     value.set("data", in.data());

@@ -2,7 +2,6 @@ package dev.stephttp.orchestrator.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.f4b6a3.ulid.UlidCreator;
 import dev.stephttp.orchestrator.engine.Engine;
 import dev.stephttp.orchestrator.engine.StreamCounts;
 import dev.stephttp.orchestrator.model.RunFilter;
@@ -218,7 +217,7 @@ public final class RunsApi {
       ApiJson.parseObject(call.body()); // fromStep is a SHOULD not built yet: ignored (§0)
     }
     q.check();
-    String newId = UlidCreator.getMonotonicUlid().toString();
+    String newId = Ulids.next();
     RunRecord created = engine.rerun(id, newId);
     ObjectNode data = ApiJson.F.objectNode();
     data.put("runId", created.id());

@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.internal.wire.Opcode;
 import dev.stephttp.internal.wire.StepIds;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * One validated GeneratorOpcode (docs/protocol.md §6.2), parsed from a JSON tree so that wrong types
- * give a precise 400 instead of a decoding exception. Unknown keys are ignored (§6.2).
+ * One validated GeneratorOpcode (docs/protocol.md §6.2), read by {@link RequestJson} and checked
+ * so that wrong types give a precise 400 instead of a decoding exception. Unknown keys are ignored
+ * (§6.2).
  *
  * @param opts options object, or null when absent/null/empty (Errata 7)
- * @param data the data value's JSON text (as received when read by {@link RequestJson}), or null
- *     when absent
+ * @param data the data value's JSON text as compact text (a slice of the body when it was already
+ *     compact), or null when absent
  * @param error error object, or null when absent/null
  * @param displayName UI name, or null (management API traces only)
  * @param userId {@code userland.id}: the user-defined step ID, or null
@@ -25,80 +24,84 @@ import java.util.List;
 public record Op(Opcode code, String id, String name, JsonNode opts, String data, JsonNode error,
     String displayName, String userId, long startMs, long durationMs) {
 
-  /** Parses an array of ops; {@code where} prefixes error messages (e.g. "steps"). */
-  public static List<Op> parseList(JsonNode node, String where) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return List.of();
-    }
-    if (!node.isArray()) {
-      throw new BadRequest(where + ": expected an array of ops but found " + typeOf(node));
-    }
-    List<Op> out = new ArrayList<>(node.size());
-    for (int i = 0; i < node.size(); i++) {
-      out.add(parse(node.get(i), where + "[" + i + "]"));
-    }
-    return out;
-  }
+  /**
+   * An op as {@link RequestJson} read it, before validation: each field's last value (a scalar
+   * node, an empty node of the value's type, or for opts and error the tree), null when absent.
+   */
+  static final class Parts {
+    /** The element when it is not an object, else null. */
+    JsonNode self;
+    JsonNode op;
+    JsonNode id;
+    JsonNode name;
+    JsonNode opts;
+    JsonNode error;
+    /** The data value as compact JSON text. */
+    String data;
+    JsonNode displayName;
+    JsonNode userlandId;
+    JsonNode timingA;
+    JsonNode timingB;
 
-  public static Op parse(JsonNode n, String where) {
-    if (!n.isObject()) {
-      throw new BadRequest(where + ": expected an op object but found " + typeOf(n));
+    /** The op at index {@code i} of an array named {@code where}. */
+    Op validate(String where, int i) {
+      return validate(where + "[" + i + "]");
     }
-    JsonNode opNode = n.get("op");
-    if (opNode == null || !opNode.isTextual()) {
-      throw new BadRequest(where + ".op: expected an opcode name string but found "
-          + typeOf(opNode));
-    }
-    Opcode code;
-    try {
-      code = Opcode.fromWire(opNode.textValue());
-    } catch (IllegalArgumentException e) {
-      throw new BadRequest(where + ".op: " + e.getMessage());
-    }
-    String id = optText(n, "id", where);
-    if (id == null || id.isEmpty()) {
-      if (code == Opcode.RUN_COMPLETE || code == Opcode.SYNC_RUN_COMPLETE) {
-        id = StepIds.COMPLETE_ID;
-      } else if (code != Opcode.NONE && code != Opcode.DISCOVERY_REQUEST) {
-        throw new BadRequest(where + ".id: expected a non-empty step id string");
+
+    /** The validated op; {@code where} names it in error messages. */
+    Op validate(String where) {
+      if (self != null) {
+        throw new BadRequest(where + ": expected an op object but found " + typeOf(self));
       }
+      if (op == null || !op.isTextual()) {
+        throw new BadRequest(where + ".op: expected an opcode name string but found "
+            + typeOf(op));
+      }
+      Opcode code;
+      try {
+        code = Opcode.fromWire(op.textValue());
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest(where + ".op: " + e.getMessage());
+      }
+      String idText = optText(id, "id", where);
+      if (idText == null || idText.isEmpty()) {
+        if (code == Opcode.RUN_COMPLETE || code == Opcode.SYNC_RUN_COMPLETE) {
+          idText = StepIds.COMPLETE_ID;
+        } else if (code != Opcode.NONE && code != Opcode.DISCOVERY_REQUEST) {
+          throw new BadRequest(where + ".id: expected a non-empty step id string");
+        }
+      }
+      String nameText = optText(name, "name", where);
+      JsonNode o = opts;
+      if (o != null && !o.isNull() && !o.isObject()) {
+        throw new BadRequest(where + ".opts: expected an object or null but found " + typeOf(o));
+      }
+      if (o != null && (o.isNull() || o.isEmpty())) {
+        o = null;
+      }
+      JsonNode e = error;
+      if (e != null && !e.isNull() && !e.isObject()) {
+        throw new BadRequest(where + ".error: expected an object or null but found "
+            + typeOf(e));
+      }
+      if (e != null && e.isNull()) {
+        e = null;
+      }
+      return new Op(code, idText == null ? "" : idText, nameText == null ? "" : nameText, o,
+          data, e, textOrNull(displayName), textOrNull(userlandId), millis(timingA),
+          millis(timingB));
     }
-    String name = optText(n, "name", where);
-    JsonNode opts = n.get("opts");
-    if (opts != null && !opts.isNull() && !opts.isObject()) {
-      throw new BadRequest(where + ".opts: expected an object or null but found " + typeOf(opts));
-    }
-    if (opts != null && (opts.isNull() || opts.isEmpty())) {
-      opts = null;
-    }
-    JsonNode error = n.get("error");
-    if (error != null && !error.isNull() && !error.isObject()) {
-      throw new BadRequest(where + ".error: expected an object or null but found "
-          + typeOf(error));
-    }
-    if (error != null && error.isNull()) {
-      error = null;
-    }
-    JsonNode timing = n.path("timing");
-    return new Op(code, id == null ? "" : id, name == null ? "" : name, opts, dataText(n.get("data")),
-        error, textOrNull(n.get("displayName")), textOrNull(n.path("userland").get("id")),
-        timing.path("a").asLong(0) / 1_000_000, timing.path("b").asLong(0) / 1_000_000);
-  }
 
-  private static String dataText(JsonNode data) {
-    if (data == null) {
-      return null;
+    private static long millis(JsonNode nanos) {
+      return nanos == null ? 0 : nanos.asLong(0) / 1_000_000;
     }
-    String raw = RequestJson.rawText(data);
-    return raw != null ? raw : data.toString();
   }
 
   private static String textOrNull(JsonNode v) {
     return v != null && v.isTextual() && !v.textValue().isEmpty() ? v.textValue() : null;
   }
 
-  private static String optText(JsonNode n, String field, String where) {
-    JsonNode v = n.get(field);
+  private static String optText(JsonNode v, String field, String where) {
     if (v == null || v.isNull()) {
       return null;
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.f4b6a3.ulid.UlidCreator;
 import dev.stephttp.internal.wire.Json;
 import dev.stephttp.orchestrator.engine.Engine.IncomingEvent;
 import dev.stephttp.orchestrator.engine.Engine;
@@ -12,6 +11,7 @@ import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.http.Bodies;
 import dev.stephttp.orchestrator.model.BadRequest;
 import dev.stephttp.orchestrator.model.Op;
+import dev.stephttp.orchestrator.model.Ulids;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -136,7 +136,7 @@ public final class EventEndpoint {
     if (v != null && !v.isNull() && !v.isTextual()) {
       throw new BadRequest(where + ".v: expected a string but found " + Op.typeOf(v));
     }
-    String internal = UlidCreator.getMonotonicUlid().toString();
+    String internal = Ulids.next();
     ObjectNode value = JsonNodeFactory.instance.objectNode();
     value.put("name", name.textValue());
     value.set("data", data == null || data.isNull() ? JsonNodeFactory.instance.objectNode() : data);

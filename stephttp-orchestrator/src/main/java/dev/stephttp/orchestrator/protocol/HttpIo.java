@@ -20,13 +20,22 @@ final class HttpIo {
 
   private HttpIo() {}
 
-  /**
-   * Parses JSON (ops' data kept as text, {@link RequestJson}) or throws {@link BadRequest} with
-   * {@code prefix} and the parser's reason.
-   */
+  /** Parses JSON or throws {@link BadRequest} with {@code prefix} and the parser's reason. */
   static JsonNode parse(byte[] body, String prefix) {
     try {
-      return RequestJson.parse(body);
+      return Json.parse(body);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(prefix + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads a create-run or checkpoint body ({@link RequestJson}) or throws {@link BadRequest} with
+   * {@code prefix} and the parser's reason.
+   */
+  static RequestJson.Body read(byte[] body, String prefix) {
+    try {
+      return RequestJson.read(body);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(prefix + ": " + e.getMessage());
     }

@@ -10,6 +10,7 @@ import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.http.Bodies;
 import dev.stephttp.orchestrator.model.BadRequest;
 import dev.stephttp.orchestrator.model.Op;
+import dev.stephttp.orchestrator.model.RequestJson;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.Ulids;
 import dev.stephttp.orchestrator.store.ReadStore;
@@ -190,17 +191,22 @@ public final class ProtocolServlet extends HttpServlet {
    */
   private JsonNode authorizedJson(HttpServletRequest req, HttpServletResponse resp, int limit,
       String error) throws IOException {
+    byte[] body = authorizedBody(req, resp, limit, error);
+    return body == null ? null : HttpIo.parse(body, error);
+  }
+
+  /** As {@link #authorizedJson}, the body not parsed. */
+  private byte[] authorizedBody(HttpServletRequest req, HttpServletResponse resp, int limit,
+      String error) throws IOException {
     if (!auth.apiAllowed(req.getHeader("Authorization"))) {
       HttpIo.authFailed(resp);
       return null;
     }
-    byte[] body;
     try {
-      body = Bodies.readBody(req, limit);
+      return Bodies.readBody(req, limit);
     } catch (Bodies.TooLarge e) {
       throw new BadRequest(error + ": larger than " + (limit >> 20) + " MiB");
     }
-    return HttpIo.parse(body, error);
   }
 
   private static void requireMethod(String actual, String expected) {
@@ -210,11 +216,12 @@ public final class ProtocolServlet extends HttpServlet {
   }
 
   private void createRun(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    JsonNode node = authorizedJson(req, resp, Settings.MAX_CREATE_BODY, "Invalid request body");
-    if (node == null) {
+    byte[] body = authorizedBody(req, resp, Settings.MAX_CREATE_BODY, "Invalid request body");
+    if (body == null) {
       return;
     }
-    RunRequests.Create create = RunRequests.parseCreate(node, clock.millis());
+    RunRequests.Create create =
+        RunRequests.parseCreate(HttpIo.read(body, "Invalid request body"), clock.millis());
     if (!origins.allowsUrl(create.run().url())) {
       // before the store is touched: a run that may not be called back is not created at all
       throw new BadRequest("Invalid request body: event.data.domain: callback origin \""
@@ -250,9 +257,9 @@ public final class ProtocolServlet extends HttpServlet {
       }
       throw new BadRequest(413, "invalid request body: " + message);
     }
-    JsonNode node = HttpIo.parse(body, "invalid request body");
-    String runId = RunRequests.stepsRunId(node, pathRunId);
-    List<Op> ops = Op.parseList(node.get("steps"), "invalid request body: steps");
+    RequestJson.Body read = HttpIo.read(body, "invalid request body");
+    String runId = RunRequests.stepsRunId(read, pathRunId);
+    List<Op> ops = read.steps().ops("invalid request body: steps");
     // §2.2: processing problems (unknown run, finished run) are logged only; the answer is 200.
     String tooLarge = engine.checkpoint(runId, ops);
     if (tooLarge != null) {

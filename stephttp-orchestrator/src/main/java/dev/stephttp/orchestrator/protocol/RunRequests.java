@@ -1,17 +1,21 @@
 package dev.stephttp.orchestrator.protocol;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.f4b6a3.ulid.UlidCreator;
+import dev.stephttp.internal.wire.Json;
 import dev.stephttp.internal.wire.UuidV5;
 import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.model.BadRequest;
 import dev.stephttp.orchestrator.model.ClientFamily;
 import dev.stephttp.orchestrator.model.Op;
+import dev.stephttp.orchestrator.model.RequestJson;
 import dev.stephttp.orchestrator.model.RunRecord;
 import dev.stephttp.orchestrator.model.RunStatus;
 import dev.stephttp.orchestrator.model.Ulids;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -34,34 +38,43 @@ final class RunRequests {
   /** A validated create-run request. */
   record Create(RunRecord run, List<Op> ops, String eventName) {}
 
+  /** A create-run's event data when it is absent or null. */
+  private static final RequestJson.EventData NO_DATA =
+      new RequestJson.EventData("{}", null, null, null, null, null, null, null);
+
   private RunRequests() {}
 
-  static Create parseCreate(JsonNode body, long now) {
+  /** The create-run request in {@code body} (read by {@link RequestJson#read}). */
+  static Create parseCreate(RequestJson.Body body, long now) {
     requireObject(body, "request body");
-    String runId = ulid(body.get("run_id"), "run_id");
-    JsonNode ev = body.get("event");
-    requireObject(ev, "event");
-    String name = text(ev.get("name"), "event.name", true);
+    String runId = ulid(body.runId(), "run_id");
+    RequestJson.Event ev = body.event();
+    if (ev == null) {
+      throw notObject("event", body.eventNode());
+    }
+    String name = text(ev.name(), "event.name", true);
     if (name.isEmpty()) {
       throw new BadRequest("Invalid request body: event.name must not be empty");
     }
-    JsonNode data = ev.get("data");
-    if (data == null || data.isNull()) {
-      data = JsonNodeFactory.instance.objectNode();
+    RequestJson.EventData data = ev.data();
+    if (data == null) {
+      if (ev.dataNode() != null && !ev.dataNode().isNull()) {
+        throw notObject("event.data", ev.dataNode());
+      }
+      data = NO_DATA;
     }
-    requireObject(data, "event.data");
     ClientFamily family = ClientFamily.ofEventName(name);
-    String domain = text(data.get("domain"), "event.data.domain", true);
-    String method = text(data.get("method"), "event.data.method", false);
-    String path = text(data.get("path"), "event.data.path", false);
-    String fn = text(data.get("fn"), "event.data.fn", false);
-    String query = text(data.get("query_params"), "event.data.query_params", false);
-    String contentType = text(data.get("content_type"), "event.data.content_type", false);
+    String domain = text(data.domain(), "event.data.domain", true);
+    String method = text(data.method(), "event.data.method", false);
+    String path = text(data.path(), "event.data.path", false);
+    String fn = text(data.fn(), "event.data.fn", false);
+    String query = text(data.queryParams(), "event.data.query_params", false);
+    String contentType = text(data.contentType(), "event.data.content_type", false);
     if (!printableAscii(contentType)) {
       throw new BadRequest("Invalid request body: event.data.content_type: expected printable"
           + " ASCII (it is replayed as a header)");
     }
-    byte[] replay = body(data.get("body"), family);
+    byte[] replay = body(data.body(), family);
     String url = domain + path;
     if (!query.isEmpty()) {
       url += (url.contains("?") ? "&" : "?") + query; // §5.1 RECOMMENDATION: for both clients
@@ -77,22 +90,22 @@ final class RunRequests {
       throw new BadRequest("Invalid request body: event.data.method: expected an HTTP method"
           + " name but found \"" + abbreviate(method) + "\"");
     }
-    ObjectNode event = triggerEvent(ev, name, data, now);
-    int requestVersion = optInt(body.get("request_version"), "request_version", -1);
-    int retries = optInt(body.get("retries"), "retries", 0);
+    String event = triggerEvent(ev, name, data.text(), now);
+    int requestVersion = optInt(body.requestVersion(), "request_version", -1);
+    int retries = optInt(body.retries(), "retries", 0);
     if (retries < 0) {
       retries = 4; // §9.3: negative → default 4
     }
     retries = Math.min(retries, Settings.MAX_RETRIES);
-    text(body.get("idempotency"), "idempotency", false);
-    List<Op> ops = Op.parseList(body.get("steps"), "Invalid request body: steps");
+    text(body.idempotency(), "idempotency", false);
+    List<Op> ops = body.steps().ops("Invalid request body: steps");
     String slug = fn.isEmpty() ? method + " " + path : fn;
     String[] ids = ids(domain, slug);
     RunRecord run = new RunRecord(runId, RunStatus.RUNNING, ids[0], ids[1],
-        family, event.toString(), method, url, contentType.isEmpty() ? null : contentType,
+        family, event, method, url, contentType.isEmpty() ? null : contentType,
         replay, requestVersion, retries, false, 0, now, 0, null, domain, slug, now, null,
         null);
-    return new Create(run.withEventId(UlidCreator.getMonotonicUlid().toString()), ops, name);
+    return new Create(run.withEventId(Ulids.next()), ops, name);
   }
 
   private static boolean printableAscii(String s) {
@@ -145,23 +158,34 @@ final class RunRequests {
     return true;
   }
 
-  private static ObjectNode triggerEvent(JsonNode ev, String name, JsonNode data,
-      long now) {
-    ObjectNode event = JsonNodeFactory.instance.objectNode();
-    event.put("name", name);
-    event.set("data", data);
-    JsonNode id = ev.get("id");
-    event.put("id", id != null && id.isTextual() && !id.textValue().isEmpty()
-        ? id.textValue() : UlidCreator.getMonotonicUlid().toString());
-    JsonNode ts = ev.get("ts");
-    event.put("ts", ts != null && ts.isIntegralNumber() ? ts.longValue() : now);
-    JsonNode user = ev.get("user");
-    event.set("user", user != null && user.isObject() ? user : JsonNodeFactory.instance.objectNode());
-    JsonNode v = ev.get("v");
-    if (v != null && v.isTextual()) {
-      event.put("v", v.textValue());
+  /**
+   * The stored trigger event: name, data (as received when compact), id, ts, user and v, the
+   * JSON text its tree would serialise to.
+   */
+  private static String triggerEvent(RequestJson.Event ev, String name, String data, long now) {
+    StringWriter w = new StringWriter(64 + data.length());
+    try (JsonGenerator g = Json.mapper().getFactory().createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("name", name);
+      g.writeFieldName("data");
+      g.writeRawValue(data);
+      JsonNode id = ev.id();
+      g.writeStringField("id", id != null && id.isTextual() && !id.textValue().isEmpty()
+          ? id.textValue() : Ulids.next());
+      JsonNode ts = ev.ts();
+      g.writeNumberField("ts", ts != null && ts.isIntegralNumber() ? ts.longValue() : now);
+      JsonNode user = ev.user();
+      g.writeFieldName("user");
+      g.writeRawValue(user != null && user.isObject() ? user.toString() : "{}");
+      JsonNode v = ev.v();
+      if (v != null && v.isTextual()) {
+        g.writeStringField("v", v.textValue());
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to a string", e);
     }
-    return event;
+    return w.toString();
   }
 
   /** §2.1 RECOMMENDATION: base64 for Go runs, literal UTF-8 text for TS/Java runs. */
@@ -185,20 +209,24 @@ final class RunRequests {
   }
 
   /** {@code /steps}: run_id is authoritative when present (§2.2). */
-  static String stepsRunId(JsonNode body, String pathRunId) {
+  static String stepsRunId(RequestJson.Body body, String pathRunId) {
     requireObject(body, "request body");
-    JsonNode id = body.get("run_id");
+    JsonNode id = body.runId();
     if (id == null || id.isNull()) {
       return ulid(JsonNodeFactory.instance.textNode(pathRunId), "run ID in the path");
     }
     return ulid(id, "run_id");
   }
 
-  static void requireObject(JsonNode n, String what) {
-    if (n == null || !n.isObject()) {
-      throw new BadRequest("Invalid request body: " + what + ": expected an object but found "
-          + Op.typeOf(n));
+  private static void requireObject(RequestJson.Body body, String what) {
+    if (body.root() != null) {
+      throw notObject(what, body.root());
     }
+  }
+
+  private static BadRequest notObject(String what, JsonNode n) {
+    return new BadRequest("Invalid request body: " + what + ": expected an object but found "
+        + Op.typeOf(n));
   }
 
   static String ulid(JsonNode n, String what) {
