@@ -441,11 +441,11 @@ public final class Engine {
    */
   /** RunComplete's data is the APIResult; SyncRunComplete's holds it in its own {@code data}. */
   private void complete(Tx tx, RunRecord run, Op op) {
-    JsonNode data = op.data() == null ? NullNode.instance : StoredJson.parse(op.data());
     if (op.code() == Opcode.SYNC_RUN_COMPLETE) {
+      JsonNode data = op.data() == null ? NullNode.instance : StoredJson.parse(op.data());
       t.finish(tx, run, data.path("data"));
-    } else {
-      t.finish(tx, run, data.path("status").asInt(0), data.isNull() ? "null" : op.data());
+    } else { // the status read with the op: the data is not parsed again here
+      t.finish(tx, run, op.dataStatus(), op.data() == null ? "null" : op.data());
     }
   }
 

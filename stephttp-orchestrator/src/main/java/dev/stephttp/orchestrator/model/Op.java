@@ -20,9 +20,11 @@ import dev.stephttp.internal.wire.StepIds;
  * @param userId {@code userland.id}: the user-defined step ID, or null
  * @param startMs {@code timing.a} in epoch ms, or 0 when absent
  * @param durationMs {@code timing.b} in ms, or 0 when absent
+ * @param dataStatus {@code data.status} as an integer (a RunComplete's HTTP status), or 0 when
+ *     absent or not a number
  */
 public record Op(Opcode code, String id, String name, JsonNode opts, String data, JsonNode error,
-    String displayName, String userId, long startMs, long durationMs) {
+    String displayName, String userId, long startMs, long durationMs, int dataStatus) {
 
   /**
    * An op as {@link RequestJson} read it, before validation: each field's last value (a scalar
@@ -38,6 +40,7 @@ public record Op(Opcode code, String id, String name, JsonNode opts, String data
     JsonNode error;
     /** The data value as compact JSON text. */
     String data;
+    int dataStatus;
     JsonNode displayName;
     JsonNode userlandId;
     JsonNode timingA;
@@ -89,7 +92,7 @@ public record Op(Opcode code, String id, String name, JsonNode opts, String data
       }
       return new Op(code, idText == null ? "" : idText, nameText == null ? "" : nameText, o,
           data, e, textOrNull(displayName), textOrNull(userlandId), millis(timingA),
-          millis(timingB));
+          millis(timingB), dataStatus);
     }
 
     private static long millis(JsonNode nanos) {

@@ -141,7 +141,7 @@ public final class RequestJson {
    * {@link Steps#ops} reads a body's.
    */
   public static List<Op> ops(JsonNode node, String where) {
-    try (JsonParser p = node.traverse(Json.mapper())) {
+    try (JsonParser p = node.traverse()) {
       JsonToken t = p.nextToken();
       if (t == JsonToken.START_OBJECT) {
         return List.of(op(p, null).validate(where));
@@ -278,7 +278,7 @@ public final class RequestJson {
         case "name" -> o.name = shallow(p);
         case "opts" -> o.opts = value(p);
         case "error" -> o.error = value(p);
-        case "data" -> o.data = data(p, src);
+        case "data" -> data(p, src, o);
         case "displayName" -> o.displayName = shallow(p);
         case "userland" -> {
           o.userlandId = null;
@@ -317,22 +317,40 @@ public final class RequestJson {
     return o;
   }
 
-  /** An op's data as compact JSON text: a slice of {@code src} when already compact. */
-  private static String data(JsonParser p, byte[] src) throws IOException {
-    if (src == null) {
-      return copy(p);
-    }
-    int start = (int) p.currentTokenLocation().getByteOffset();
-    skip(p, false);
-    int end = (int) p.currentLocation().getByteOffset();
-    String text = compact(src, start, end);
-    if (text == null) {
-      try (JsonParser again = Json.mapper().getFactory().createParser(src, start, end - start)) {
-        again.nextToken();
-        text = copy(again);
+  /**
+   * Reads an op's data into {@code o}: its compact JSON text (a slice of {@code src} when already
+   * compact) and its {@code status}.
+   */
+  private static void data(JsonParser p, byte[] src, Op.Parts o) throws IOException {
+    JsonNode status = null;
+    if (src == null) { // a tree: the text it serialises to
+      JsonNode data = value(p);
+      o.data = data.toString();
+      status = data.get("status");
+    } else {
+      int start = (int) p.currentTokenLocation().getByteOffset();
+      if (p.currentToken() == JsonToken.START_OBJECT) {
+        for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+          p.nextToken();
+          if ("status".equals(key)) {
+            status = shallow(p);
+          } else {
+            skip(p, false);
+          }
+        }
+      } else {
+        skip(p, false);
+      }
+      int end = (int) p.currentLocation().getByteOffset();
+      o.data = compact(src, start, end);
+      if (o.data == null) {
+        try (JsonParser again = Json.mapper().getFactory().createParser(src, start, end - start)) {
+          again.nextToken();
+          o.data = copy(again);
+        }
       }
     }
-    return text;
+    o.dataStatus = status == null ? 0 : status.asInt(0);
   }
 
   /** The current value copied as compact JSON text (strings decoded and re-encoded). */

@@ -57,7 +57,10 @@ class RequestJsonTest {
       "{\"steps\":[{\"op\":\"Step\",\"id\":\"\"}],\"steps\":null}", "{\"steps\":\"x\"}",
       "{\"run_id\":null,\"steps\":[{\"op\":\"None\"},{\"op\":\"RunComplete\",\"id\":\"\","
           + "\"data\":{\"status\":200,\"body\":\"{\\\"ok\\\":true}\"}}]}",
-      "{\"run_id\":\"x\",\"steps\":[{\"op\":1}]}", "{\"run_id\":{},\"steps\":[1,]}",
+      "{\"run_id\":\"x\",\"steps\":[{\"op\":1}]}",
+      "[{\"op\":\"Step\",\"id\":\"a\",\"data\":null},{\"op\":\"RunComplete\",\"data\":"
+          + "{\"status\":\"201\",\"status\":500.7}},{\"op\":\"RunComplete\",\"data\":[1]}]",
+      "{\"op\":\"RunComplete\",\"data\":{\"status\":{},\"body\":\"\"}}", "{\"run_id\":{},\"steps\":[1,]}",
       // create-runs
       "{\"run_id\":\"01J9Z3K6W8T6M0V2Q4R5S7X8Y9\"," + EVENT + ",\"steps\":[],\"retries\":-1}",
       "{\"run_id\":\"01J9Z3K6W8T6M0V2Q4R5S7X8Y9\"," + EVENT + ",\"retries\":99,"

@@ -18,6 +18,7 @@ import dev.stephttp.orchestrator.engine.Settings;
 import dev.stephttp.orchestrator.model.BadRequest;
 import dev.stephttp.orchestrator.model.ClientFamily;
 import dev.stephttp.orchestrator.model.Op;
+import dev.stephttp.orchestrator.model.StoredJson;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -246,7 +247,8 @@ final class TreeRequests {
             ? r.rawValue().toString() : data.toString();
     return new Op(code, id == null ? "" : id, name == null ? "" : name, opts, text, error,
         textOrNull(n.get("displayName")), textOrNull(n.path("userland").get("id")),
-        timing.path("a").asLong(0) / 1_000_000, timing.path("b").asLong(0) / 1_000_000);
+        timing.path("a").asLong(0) / 1_000_000, timing.path("b").asLong(0) / 1_000_000,
+        text == null ? 0 : StoredJson.parse(text).path("status").asInt(0));
   }
 
   private static String textOrNull(JsonNode v) {
