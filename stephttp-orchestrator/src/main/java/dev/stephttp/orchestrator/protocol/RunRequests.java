@@ -238,7 +238,7 @@ final class RunRequests {
   }
 
 
-  private static String text(JsonNode n, String what, boolean required) {
+  static String text(JsonNode n, String what, boolean required) {
     if (n == null || n.isNull()) {
       if (required) {
         throw new BadRequest("Invalid request body: " + what + ": expected a string but found "
@@ -253,7 +253,7 @@ final class RunRequests {
     return n.textValue();
   }
 
-  private static int optInt(JsonNode n, String what, int dflt) {
+  static int optInt(JsonNode n, String what, int dflt) {
     if (n == null || n.isNull()) {
       return dflt;
     }

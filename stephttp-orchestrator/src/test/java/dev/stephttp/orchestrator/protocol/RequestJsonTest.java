@@ -33,7 +33,8 @@ class RequestJsonTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-      "{\"steps\":[{\"op\":\"StepRun\",\"id\":\"a\",\"data\":{\"x\":[1,2.5,-3e2,\"\\u00e9\\n\",true,null]}}]}",
+      "{\"steps\":[{\"op\":\"StepRun\",\"id\":\"a\",\"data\":"
+          + "{\"x\":[1,2.5,-3e2,\"\\u00e9\\n\",true,null]}}]}",
       "{\"steps\":[{\"data\":1.50,\"op\":\"RunComplete\"},{\"data\":null},{\"id\":\"b\"},7,[]]}",
       "{ \"steps\" : [ { \"data\" : { \"a\" : 1 , \"a\" : 2 } } ] , \"steps2\" : {\"data\":3} }",
       "{\"steps\":[{\"data\":123456789012345678901234567890,\"data\":9223372036854775807}]}",
@@ -45,7 +46,8 @@ class RequestJsonTest {
       "{\"steps\":[{\"data\":\"unterminated}]}", "{\"steps\":[{\"data\":{\"k\"}}]}", "[1] 2",
       // checkpoints: ops of every shape, data compact or not, repeated keys
       "{\"run_id\":\"01j9z3k6w8t6m0v2q4r5s7x8y9\",\"steps\":[{\"op\":\"StepRun\",\"id\":\"a\","
-          + "\"data\":{\"s\":\"q\\\"\\\\\\n\\t\\/\\u0041\",\"n\":-0,\"m\":-1,\"e\":1E5,\"t\":true}}]}",
+          + "\"data\":{\"s\":\"q\\\"\\\\\\n\\t\\/\\u0041\",\"n\":-0,\"m\":-1,\"e\":1E5,"
+          + "\"t\":true}}]}",
       "{\"steps\":[{\"op\":\"Step\",\"id\":\"a\",\"data\":\"x\",\"data\":[1, 2],\"timing\":"
           + "{\"a\":\"5000000\",\"b\":2.9e6,\"a\":true},\"userland\":{\"id\":7,\"id\":\"u\"}}]}",
       "{\"steps\":[{\"op\":\"Step\",\"id\":\"a\",\"timing\":{\"a\":99999999999999999999},"
@@ -60,7 +62,8 @@ class RequestJsonTest {
       "{\"run_id\":\"x\",\"steps\":[{\"op\":1}]}",
       "[{\"op\":\"Step\",\"id\":\"a\",\"data\":null},{\"op\":\"RunComplete\",\"data\":"
           + "{\"status\":\"201\",\"status\":500.7}},{\"op\":\"RunComplete\",\"data\":[1]}]",
-      "{\"op\":\"RunComplete\",\"data\":{\"status\":{},\"body\":\"\"}}", "{\"run_id\":{},\"steps\":[1,]}",
+      "{\"op\":\"RunComplete\",\"data\":{\"status\":{},\"body\":\"\"}}",
+      "{\"run_id\":{},\"steps\":[1,]}",
       // create-runs
       "{\"run_id\":\"01J9Z3K6W8T6M0V2Q4R5S7X8Y9\"," + EVENT + ",\"steps\":[],\"retries\":-1}",
       "{\"run_id\":\"01J9Z3K6W8T6M0V2Q4R5S7X8Y9\"," + EVENT + ",\"retries\":99,"
@@ -128,7 +131,8 @@ class RequestJsonTest {
   @Test
   void theStoredEventKeepsItsKeyOrderAndAGeneratedIdIsAUlid() {
     RunRequests.Create create = RunRequests.parseCreate(RequestJson.read(("{\"run_id\":\""
-        + PATH_RUN_ID + "\",\"event\":{\"v\":\"2\",\"user\":{\"a\":1},\"ts\":5," + EVENT.substring(9)
+        + PATH_RUN_ID + "\",\"event\":{\"v\":\"2\",\"user\":{\"a\":1},\"ts\":5,"
+        + EVENT.substring(9)
         + "}").getBytes(StandardCharsets.UTF_8)), NOW);
     String event = create.run().event();
     String id = StoredJson.parse(event).get("id").textValue();

@@ -63,7 +63,7 @@ final class TreeRequests {
     String runId = RunRequests.ulid(body.get("run_id"), "run_id");
     JsonNode ev = body.get("event");
     requireObject(ev, "event");
-    String name = text(ev.get("name"), "event.name", true);
+    String name = RunRequests.text(ev.get("name"), "event.name", true);
     if (name.isEmpty()) {
       throw new BadRequest("Invalid request body: event.name must not be empty");
     }
@@ -73,12 +73,13 @@ final class TreeRequests {
     }
     requireObject(data, "event.data");
     ClientFamily family = ClientFamily.ofEventName(name);
-    String domain = text(data.get("domain"), "event.data.domain", true);
-    String method = text(data.get("method"), "event.data.method", false);
-    String path = text(data.get("path"), "event.data.path", false);
-    String fn = text(data.get("fn"), "event.data.fn", false);
-    String query = text(data.get("query_params"), "event.data.query_params", false);
-    String contentType = text(data.get("content_type"), "event.data.content_type", false);
+    String domain = RunRequests.text(data.get("domain"), "event.data.domain", true);
+    String method = RunRequests.text(data.get("method"), "event.data.method", false);
+    String path = RunRequests.text(data.get("path"), "event.data.path", false);
+    String fn = RunRequests.text(data.get("fn"), "event.data.fn", false);
+    String query = RunRequests.text(data.get("query_params"), "event.data.query_params", false);
+    String contentType =
+        RunRequests.text(data.get("content_type"), "event.data.content_type", false);
     for (char c : contentType.toCharArray()) {
       if (c < 0x20 || c >= 0x7f) {
         throw new BadRequest("Invalid request body: event.data.content_type: expected printable"
@@ -115,18 +116,18 @@ final class TreeRequests {
     if (v != null && v.isTextual()) {
       event.put("v", v.textValue());
     }
-    int requestVersion = optInt(body.get("request_version"), "request_version", -1);
-    int retries = optInt(body.get("retries"), "retries", 0);
+    int requestVersion = RunRequests.optInt(body.get("request_version"), "request_version", -1);
+    int retries = RunRequests.optInt(body.get("retries"), "retries", 0);
     if (retries < 0) {
       retries = 4;
     }
     retries = Math.min(retries, Settings.MAX_RETRIES);
-    text(body.get("idempotency"), "idempotency", false);
+    RunRequests.text(body.get("idempotency"), "idempotency", false);
     List<Op> ops = parseList(body.get("steps"), "Invalid request body: steps");
     String slug = fn.isEmpty() ? method + " " + path : fn;
     return new Create(runId, event.toString(), method, url,
-        contentType.isEmpty() ? null : contentType, HexFormat.of().formatHex(replay), requestVersion, retries, domain, slug,
-        ops, name);
+        contentType.isEmpty() ? null : contentType, HexFormat.of().formatHex(replay),
+        requestVersion, retries, domain, slug, ops, name);
   }
 
   /** An SDK's answer tree as dispatch read it: an array of ops, or one op object. */
@@ -158,32 +159,6 @@ final class TreeRequests {
       throw new BadRequest("Invalid request body: " + what + ": expected an object but found "
           + Op.typeOf(n));
     }
-  }
-
-  private static String text(JsonNode n, String what, boolean required) {
-    if (n == null || n.isNull()) {
-      if (required) {
-        throw new BadRequest("Invalid request body: " + what + ": expected a string but found "
-            + Op.typeOf(n));
-      }
-      return "";
-    }
-    if (!n.isTextual()) {
-      throw new BadRequest("Invalid request body: " + what + ": expected a string but found "
-          + Op.typeOf(n));
-    }
-    return n.textValue();
-  }
-
-  private static int optInt(JsonNode n, String what, int dflt) {
-    if (n == null || n.isNull()) {
-      return dflt;
-    }
-    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-      throw new BadRequest("Invalid request body: " + what + ": expected an integer but found "
-          + Op.typeOf(n));
-    }
-    return n.intValue();
   }
 
   private static List<Op> parseList(JsonNode node, String where) {
