@@ -118,7 +118,10 @@ final class AsyncLatency {
   static void output(Args a, ChildOrchestrator o, Summary s) throws Exception {
     int n = a.integer("output-runs", 400);
     int concurrency = a.integer("output-concurrency", 8);
-    long parkMillis = a.integer("output-park-ms", 20);
+    // The output request must be parked before the RunComplete is sent, or the sample measures
+    // how late the request itself was served: 20 ms was not always enough on a busy 2-core
+    // machine (BENCHMARKS.md, issue 10: p99 35 - 140 ms with 20, 13 - 14 ms with 100).
+    long parkMillis = a.integer("output-park-ms", 100);
     List<Latencies> parts = new ArrayList<>();
     ExecutorService readers = Executors.newFixedThreadPool(concurrency);
     List<RawHttp> outConns = new ArrayList<>();
