@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * Entry point of {@code stephttp-benchmarks.jar}:
- * {@code java -jar benchmarks/target/stephttp-benchmarks.jar <step|filter|orchestrator|async|scale|soak|all> [options]}.
+ * {@code java -jar benchmarks/target/stephttp-benchmarks.jar <step|filter|filter-cost|orchestrator|async|scale|soak|all> [options]}.
  * Prints one Markdown table per measurement on standard output (progress on standard error).
  * Common options: {@code --jar PATH} (orchestrator jar, default
  * {@value ChildOrchestrator#DEFAULT_JAR}), {@code --orchestrator-jvm "-Xmx1g ..."},
@@ -32,7 +32,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("--help")) {
       System.out.println("usage: java -jar stephttp-benchmarks.jar"
-          + " <step|filter|orchestrator|async|scale|soak|all> [--short] [--rounds N] [--jar PATH]"
+          + " <step|filter|filter-cost|orchestrator|async|scale|soak|all> [--short] [--rounds N] [--jar PATH]"
           + " [--rate N] [--out FILE] [--raw FILE --label NAME]"
           + " [options of the measurement, see BENCHMARKS.md]\n"
           + "       java -jar stephttp-benchmarks.jar tables RAWFILE"
@@ -66,6 +66,7 @@ public final class Bench {
         failed = !r.ok();
       }
       case "filter" -> summaries.add(FilterLoad.run(a));
+      case "filter-cost" -> summaries.add(FilterCost.run(a));
       case "orchestrator" -> summaries.add(OrchestratorLoad.run(a));
       case "async" -> summaries.addAll(AsyncLatency.run(a));
       case "scale" -> summaries.add(ScaleBench.run(a));
@@ -128,6 +129,7 @@ public final class Bench {
         "--event-samples", "50", "--event-pending", "10000", "--runs", "10000") : a;
     summaries.add(StepRunner.run(s));
     summaries.add(FilterLoad.run(s));
+    summaries.add(FilterCost.run(s));
     summaries.add(OrchestratorLoad.run(s));
     summaries.addAll(AsyncLatency.run(s));
     summaries.add(ScaleBench.run(s));

@@ -44,7 +44,10 @@ final class FilterLoad {
 
   private FilterLoad() {}
 
-  /** The handler of all three servlets; {@code steps} decides whether it calls steps. */
+  /**
+   * The handler of all the servlets; {@code steps} decides whether it calls steps. POST is
+   * answered like GET, its body left unread.
+   */
   static final class Handler extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private final boolean steps;
@@ -78,9 +81,22 @@ final class FilterLoad {
       resp.setContentLength(BODY.length);
       resp.getOutputStream().write(BODY);
     }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      doGet(req, resp);
+    }
   }
 
   static Server app(String orchestratorUrl, long workMillis, boolean durable) throws Exception {
+    return Loopback.start("app", 200, 8, context(orchestratorUrl, workMillis, durable));
+  }
+
+  /**
+   * The servlets of {@link #app} and their filters, for any connector; the filters send checkpoints to
+   * {@code orchestratorUrl} (contacted only by a request that calls a step).
+   */
+  static ServletContextHandler context(String orchestratorUrl, long workMillis, boolean durable) {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestratorUrl).dev(true).build();
@@ -95,7 +111,7 @@ final class FilterLoad {
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/plain");
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/filtered");
     context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/steps");
-    return Loopback.start("app", 200, 8, context);
+    return context;
   }
 
   /** Runs the orchestrator has stored, and how many of them are COMPLETED. */

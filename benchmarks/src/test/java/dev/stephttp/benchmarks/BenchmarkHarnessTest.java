@@ -1,10 +1,12 @@
 package dev.stephttp.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,31 @@ class BenchmarkHarnessTest {
   }
 
   @Test
+  void filterCostMeasuresEachRequestInProcess() throws Exception {
+    Summary s = FilterCost.run(new Args(new String[] {"--forks", "0", "--warmup-iterations",
+        "0", "--iterations", "1", "--iteration-s", "1"}));
+    for (String row : new String[] {"GET /plain", "GET /filtered", "POST /plain", "POST /filtered"}) {
+      assertThat(s.median(row, FilterCost.CPU)).as(row).isPositive();
+      assertThat(s.median(row, FilterCost.ELAPSED)).as(row).isPositive();
+    }
+    assertThat(s.median("GET /filtered", FilterCost.RATIO)).isPositive();
+    assertThat(s.median("GET /plain", FilterCost.ADDS)).isNaN();
+  }
+
+  @Test
+  void filterCostComparesCpuTimePerRequestWithinARound() {
+    Summary s = new Summary("t", List.of(FilterCost.CPU, FilterCost.ELAPSED,
+        FilterCost.ADDS, FilterCost.RATIO));
+    // plain: 4 ms of CPU for 1000 requests; filtered: 6 ms for 1000 (elapsed figures as JMH gives them)
+    FilterCost.add(s, "GET", new double[] {4_000_000, 1000, 5000}, new double[] {6_000_000, 1000, 9000});
+    assertThat(s.median("GET /plain", FilterCost.CPU)).isEqualTo(4000.0);
+    assertThat(s.median("GET /filtered", FilterCost.CPU)).isEqualTo(6000.0);
+    assertThat(s.median("GET /filtered", FilterCost.ELAPSED)).isEqualTo(9000.0);
+    assertThat(s.median("GET /filtered", FilterCost.ADDS)).isEqualTo(2.0);
+    assertThat(s.median("GET /filtered", FilterCost.RATIO)).isCloseTo(4.0 / 6, within(1e-9));
+  }
+
+  @Test
   void filterLoadMeasuresThreeServlets() throws Exception {
     Summary s = FilterLoad.run(args("--connections", "2"));
     assertThat(s.median("/plain", "req/s")).isPositive();
@@ -70,10 +97,10 @@ class BenchmarkHarnessTest {
 
   @Test
   void rawFiguresOfSeparateRunsAddUpToOneComparison() {
-    Summary one = new Summary("t", java.util.List.of("req/s", "p99 ms"));
+    Summary one = new Summary("t", List.of("req/s", "p99 ms"));
     one.add("limit", "p99 ms", 1); // the first cell is of the second column
     one.add("/plain", "req/s", 100);
-    Summary two = new Summary("t", java.util.List.of("req/s", "p99 ms"));
+    Summary two = new Summary("t", List.of("req/s", "p99 ms"));
     two.add("/plain", "req/s", 300);
     String raw = one.raw("before") + two.raw("after") + one.raw("before") + two.raw("after");
     String tables = Bench.tables(raw.lines().toList());
