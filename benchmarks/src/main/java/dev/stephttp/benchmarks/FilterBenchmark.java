@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -44,28 +45,24 @@ public class FilterBenchmark {
   /** A small JSON body, as a POST to a durable endpoint might carry (the handler never reads it). */
   static final String JSON = "{\"order\":\"o-1\",\"customer\":\"c-4711\",\"lines\":[{\"sku\":\"SKU-1\",\"qty\":2}]}";
 
+  /** {@code GET}, or {@code POST} with {@link #JSON} (unread by the handler). */
+  @Param({"GET", "POST"})
+  public String method;
+
+  /** {@code /plain}: the servlet without the filter; {@code /filtered}: behind it, no step called. */
+  @Param({"/plain", "/filtered"})
+  public String path;
+
   private Server server;
   private LocalConnector.LocalEndPoint endpoint;
-  private final ByteBuffer getPlain = get("/plain");
-  private final ByteBuffer getFiltered = get("/filtered");
-  private final ByteBuffer postPlain = post("/plain");
-  private final ByteBuffer postFiltered = post("/filtered");
-
-  private static ByteBuffer get(String path) {
-    return request("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n");
-  }
-
-  private static ByteBuffer post(String path) {
-    return request("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + JSON.length() + "\r\n\r\n" + JSON);
-  }
-
-  private static ByteBuffer request(String text) {
-    return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
-  }
+  private ByteBuffer request;
 
   @Setup(Level.Trial)
   public void start() throws Exception {
+    String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n";
+    String text = method.equals("GET") ? head + "\r\n" : head
+        + "Content-Type: application/json\r\nContent-Length: " + JSON.length() + "\r\n\r\n" + JSON;
+    request = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // closed again: nothing listens there
@@ -121,32 +118,9 @@ public class FilterBenchmark {
     server.stop();
   }
 
-  /** {@code GET /plain}: the servlet without the filter. */
+  /** Sends the request on the kept-alive connection and waits for its whole response (a 200). */
   @Benchmark
-  public ByteBuffer plain(Cpu cpu) throws Exception {
-    return exchange(cpu, getPlain);
-  }
-
-  /** {@code GET /filtered}: the same servlet behind the filter, no step called. */
-  @Benchmark
-  public ByteBuffer filtered(Cpu cpu) throws Exception {
-    return exchange(cpu, getFiltered);
-  }
-
-  /** {@code POST /plain} with {@link #JSON}, unread by the handler. */
-  @Benchmark
-  public ByteBuffer plainPost(Cpu cpu) throws Exception {
-    return exchange(cpu, postPlain);
-  }
-
-  /** {@code POST /filtered} with {@link #JSON}: the filter captures the body only for a step. */
-  @Benchmark
-  public ByteBuffer filteredPost(Cpu cpu) throws Exception {
-    return exchange(cpu, postFiltered);
-  }
-
-  /** Sends one request on the kept-alive connection and waits for its whole response (a 200). */
-  private ByteBuffer exchange(Cpu cpu, ByteBuffer request) throws Exception {
+  public ByteBuffer exchange(Cpu cpu) throws Exception {
     cpu.requests++;
     endpoint.addInput(request.duplicate());
     ByteBuffer response = endpoint.waitForResponse(false, 10, TimeUnit.SECONDS);

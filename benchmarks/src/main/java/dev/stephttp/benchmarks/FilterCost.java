@@ -16,10 +16,6 @@ final class FilterCost {
   static final String ELAPSED = "elapsed ns/request";
   static final String ADDS = "filter adds µs (CPU)";
   static final String RATIO = "plain ÷ filtered (CPU)";
-  /** The benchmark pairs, without the filter and with it, by the method of their requests. */
-  private static final Map<String, List<String>> PAIRS = Map.of(
-      "GET", List.of("plain", "filtered"), "POST", List.of("plainPost", "filteredPost"));
-
   private FilterCost() {}
 
   static Summary run(Args a) throws Exception {
@@ -36,7 +32,7 @@ final class FilterCost {
       // --forks 0: one round in this JVM (for the tests)
       Map<String, List<BenchmarkResult>> results = Jmh.run(j, FilterBenchmark.class, Math.min(forks, 1));
       for (String verb : List.of("GET", "POST")) {
-        add(s, verb, only(results, PAIRS.get(verb).get(0)), only(results, PAIRS.get(verb).get(1)));
+        add(s, verb, only(results, verb + " /plain"), only(results, verb + " /filtered"));
       }
     }
     return s;
@@ -54,8 +50,9 @@ final class FilterCost {
     s.add(verb + " /filtered", RATIO, plainCpu / filteredCpu);
   }
 
-  /** The one fork of a benchmark: its CPU ns, its requests and its elapsed ns per request. */
-  private static double[] only(Map<String, List<BenchmarkResult>> results, String benchmark) {
+  /** The one fork of a request: its CPU ns, its requests and its elapsed ns per request. */
+  private static double[] only(Map<String, List<BenchmarkResult>> results, String request) {
+    String benchmark = "exchange (" + request + ")";
     List<BenchmarkResult> forks = results.get(benchmark);
     if (forks == null || forks.size() != 1) {
       throw new IllegalStateException("expected one fork of " + benchmark + ", got " + forks);

@@ -19,7 +19,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 final class Jmh {
   private Jmh() {}
 
-  /** The result of each fork, by benchmark ({@code method} or {@code method (param)}). */
+  /**
+   * The result of each fork, by benchmark: {@code method}, or {@code method (values)} with the
+   * values of its parameters in the order of their names.
+   */
   static Map<String, List<BenchmarkResult>> run(Args a, Class<?> benchmarks, int forks) throws Exception {
     ChainedOptionsBuilder opts = new OptionsBuilder()
         .include(benchmarks.getName() + "\\.")
@@ -36,9 +39,10 @@ final class Jmh {
     for (RunResult rr : new Runner(opts.build()).run()) {
       String method = rr.getParams().getBenchmark();
       method = method.substring(method.lastIndexOf('.') + 1);
-      String size = rr.getParams().getParam("size");
-      List<BenchmarkResult> perFork = scores.computeIfAbsent(size == null ? method : method + " (" + size + ")",
-          k -> new ArrayList<>());
+      List<String> params = new ArrayList<>();
+      rr.getParams().getParamsKeys().forEach(k -> params.add(rr.getParams().getParam(k)));
+      String name = params.isEmpty() ? method : method + " (" + String.join(" ", params) + ")";
+      List<BenchmarkResult> perFork = scores.computeIfAbsent(name, k -> new ArrayList<>());
       perFork.addAll(rr.getBenchmarkResults());
     }
     return scores;
