@@ -3,7 +3,7 @@ package dev.stephttp.orchestrator.model;
 /**
  * What the management API shows about one step of a run (docs/management-api.md §7.2): written by
  * the engine in the same transaction as the op that changed it. The step's output is not
- * repeated here; it is the memoized value in the steps table.
+ * repeated here: the store keeps it, the memoized value, in the same row as the trace.
  *
  * @param stepKey hashed op ID (the span ID)
  * @param stepId user-defined step ID

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The running runs' state as the write connection last committed it, so that the engine does
- * not re-read a run it just wrote: the run row, its step IDs, its step traces, its work items
+ * not re-read a run it just wrote: the run row, its steps (each one's trace and whether it has a value), its work items
  * and whether it has pauses. Each part is loaded from SQLite on its first use (a miss, or after
  * a restart) and then kept in step with every write of the write connection. Bounded (least
  * recently used runs and finished runs leave first). Confined to the writer thread.
@@ -23,11 +23,14 @@ final class LiveRuns {
   static final int MAX_RUNS = 4096;
   static final long MAX_BYTES = 64L << 20;
 
+  /** A step's state: its trace (null while it has none) and whether it has a value. */
+  record Step(StepTrace trace, boolean valued) {}
+
   /** One run's state; a null part is not loaded yet. */
   static final class Live {
     RunRecord run;
-    Set<String> stepIds;
-    LinkedHashMap<String, StepTrace> traces;
+    /** Steps by step key, in the order they were first recorded. */
+    LinkedHashMap<String, Step> steps;
     List<WorkItem> work;
     /** True when the run is known to have no pause. */
     boolean noPauses;
@@ -42,8 +45,7 @@ final class LiveRuns {
     /** A run created by this connection: every part is known (empty). */
     static Live fresh(RunRecord run) {
       Live l = new Live(run);
-      l.stepIds = new HashSet<>();
-      l.traces = new LinkedHashMap<>();
+      l.steps = new LinkedHashMap<>();
       l.work = new ArrayList<>();
       l.noPauses = true;
       return l;

@@ -21,10 +21,8 @@ import java.util.Set;
 final class Pending {
   /** Run rows by ID, in their final state (inserted or updated alike: written as upserts). */
   final Map<String, RunRecord> runs = new LinkedHashMap<>();
-  /** Step values: run ID, step ID, JSON text. */
-  final List<String[]> steps = new ArrayList<>();
-  /** Step traces by run ID and step key. */
-  final Map<String, StepTrace> traces = new LinkedHashMap<>();
+  /** Step rows (trace and value) by run ID and step key. */
+  final Map<String, StepRow> steps = new LinkedHashMap<>();
   /** Work items to insert, by their (already allocated) ID. */
   final Map<Long, WorkItem> work = new LinkedHashMap<>();
   /** Runs whose stored work items are deleted (before {@link #work} is inserted). */
@@ -35,22 +33,33 @@ final class Pending {
   final Map<String, FunctionRecord> functions = new LinkedHashMap<>();
 
   boolean isEmpty() {
-    return runs.isEmpty() && steps.isEmpty() && traces.isEmpty() && work.isEmpty()
+    return runs.isEmpty() && steps.isEmpty() && work.isEmpty()
         && workDeletedRuns.isEmpty() && events.isEmpty() && functions.isEmpty();
   }
 
   void clear() {
     runs.clear();
     steps.clear();
-    traces.clear();
     work.clear();
     workDeletedRuns.clear();
     events.clear();
     functions.clear();
   }
 
-  void putTrace(StepTrace t) {
-    traces.put(t.runId() + '\n' + t.stepKey(), t);
+  /**
+   * One step's row to write: its trace as last changed (null while the step has none) and the
+   * value it was given ({@code null}: none given since the last write).
+   */
+  record StepRow(String runId, String stepKey, StepTrace trace, String value) {
+    /** This row then a later write of it: the later trace, the first value (it never changes). */
+    StepRow then(StepRow later) {
+      return new StepRow(runId, stepKey, later.trace != null ? later.trace : trace,
+          value != null ? value : later.value);
+    }
+  }
+
+  void putStep(StepRow row) {
+    steps.merge(row.runId() + '\n' + row.stepKey(), row, StepRow::then);
   }
 
   /** Every work item of the run goes, the held-back ones and the stored ones. */
@@ -69,8 +78,7 @@ final class Pending {
   /** Adds the writes of a later request (this one holds the group commit's). */
   void absorb(Pending later) {
     runs.putAll(later.runs);
-    steps.addAll(later.steps);
-    traces.putAll(later.traces);
+    later.steps.values().forEach(this::putStep);
     for (String runId : later.workDeletedRuns) {
       deleteWorkOf(runId);
     }

@@ -25,7 +25,10 @@ public interface Reads {
   /** The run, or null. */
   RunRecord run(String runId);
 
-  /** Step id → stored JSON value, in insertion order. */
+  /**
+   * Step id → stored JSON value of the run's steps that have one, in the order the steps were
+   * first recorded (a step's trace may precede its value; callers look values up by ID).
+   */
   Map<String, String> steps(String runId);
 
   WorkItem work(long id);
@@ -57,7 +60,7 @@ public interface Reads {
 
   // ---- management API (docs/management-api.md): step traces, catalog, queries ----
 
-  /** The trace row of a step, or null. */
+  /** The trace of a step, or null (no such step, or a value the engine did not trace). */
   StepTrace stepTrace(String runId, String stepKey);
 
   /** The run's step traces in first-seen order. */

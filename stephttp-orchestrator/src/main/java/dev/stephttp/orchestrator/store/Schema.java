@@ -19,11 +19,14 @@ import java.util.Set;
  *       statements only add what is missing.
  *   <li>2: signal waits: the pauses' {@code signal} column, unique among the waits a signal
  *       resumes.
+ *   <li>3: one trail of step records: a step's memoized value moves into its {@code step_trace}
+ *       row ({@code value}, NULL until the step has one); values of steps without a trace become
+ *       bare rows (run, step key and value only) and the {@code steps} table is dropped.
  * </ul>
  */
 final class Schema {
   /** The version this code reads and writes. */
-  static final int CURRENT = 2;
+  static final int CURRENT = 3;
 
   /** The core tables: runs, steps, events, pauses, work and meta. */
   private static final String[] CORE = {
@@ -84,6 +87,18 @@ final class Schema {
     "CREATE UNIQUE INDEX pauses_signal ON pauses(signal) WHERE signal IS NOT NULL",
   };
 
+  /**
+   * Migration 3: the step values join their trace rows (the upsert keeps a traced step's row and
+   * position; {@code WHERE true} parses the upsert after a {@code SELECT}).
+   */
+  private static final String[] ONE_TRAIL = {
+    "ALTER TABLE step_trace ADD COLUMN value TEXT",
+    "INSERT INTO step_trace(run_id, step_key, value) SELECT run_id, step_id, value FROM steps"
+        + " WHERE true ORDER BY seq ON CONFLICT(run_id, step_key) DO UPDATE"
+        + " SET value = excluded.value",
+    "DROP TABLE steps",
+  };
+
   /** Columns added after the first schema: table, column, type. */
   private static final String[][] COLUMNS = {
     {"runs", "app_slug", "TEXT"}, {"runs", "fn_slug", "TEXT"},
@@ -115,6 +130,11 @@ final class Schema {
       }
       if (version < 2) {
         for (String ddl : SIGNALS) {
+          s.execute(ddl);
+        }
+      }
+      if (version < 3) {
+        for (String ddl : ONE_TRAIL) {
           s.execute(ddl);
         }
       }

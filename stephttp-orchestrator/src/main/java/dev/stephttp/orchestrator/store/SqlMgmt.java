@@ -29,7 +29,16 @@ final class SqlMgmt {
     this.tx = tx;
   }
 
-  static StepTrace mapTrace(ResultSet rs) throws SQLException {
+  /** The trace columns of a step row ({@code step_trace} also holds the step's value). */
+  static final String TRACE_COLUMNS = "run_id, step_key, step_id, name, op, status, attempts,"
+      + " max_attempts, queued_at, started_at, ended_at, error, wait_reason, wait, attempt_log";
+
+  /** The trace of a step row, or null for a bare row (a value the engine has not traced). */
+  static StepTrace mapTraceOrNull(ResultSet rs) throws SQLException {
+    return rs.getString("status") == null ? null : mapTrace(rs);
+  }
+
+  private static StepTrace mapTrace(ResultSet rs) throws SQLException {
     return new StepTrace(rs.getString("run_id"), rs.getString("step_key"),
         rs.getString("step_id"), rs.getString("name"), rs.getString("op"),
         rs.getString("status"), rs.getInt("attempts"), rs.getInt("max_attempts"),
@@ -61,13 +70,13 @@ final class SqlMgmt {
   }
 
   StepTrace stepTrace(String runId, String stepKey) {
-    return first(tx.query("SELECT * FROM step_trace WHERE run_id = ? AND step_key = ?",
-        SqlMgmt::mapTrace, runId, stepKey));
+    return first(tx.query("SELECT " + TRACE_COLUMNS + " FROM step_trace WHERE run_id = ?"
+        + " AND step_key = ? AND status IS NOT NULL", SqlMgmt::mapTrace, runId, stepKey));
   }
 
   List<StepTrace> stepTraces(String runId) {
-    return tx.query("SELECT * FROM step_trace WHERE run_id = ? ORDER BY seq", SqlMgmt::mapTrace,
-        runId);
+    return tx.query("SELECT " + TRACE_COLUMNS + " FROM step_trace WHERE run_id = ?"
+        + " AND status IS NOT NULL ORDER BY seq", SqlMgmt::mapTrace, runId);
   }
 
   List<RunRecord> runs(RunFilter f, int limit) {

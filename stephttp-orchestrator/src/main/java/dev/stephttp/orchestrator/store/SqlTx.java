@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -304,27 +303,27 @@ final class SqlTx implements Tx, Sql {
 
   @Override
   public boolean putStep(String runId, String stepId, String valueJson) {
-    LiveRuns.Live l = live(runId);
+    LiveRuns.Live l = stepsOf(runId);
     if (l == null) { // a step of no run (the contract allows it): nothing to keep
-      return update("INSERT OR IGNORE INTO steps(run_id, step_id, value) VALUES (?,?,?)",
-          runId, stepId, valueJson) == 1;
+      return update("INSERT INTO step_trace(run_id, step_key, value) VALUES (?,?,?)"
+          + " ON CONFLICT(run_id, step_key) DO UPDATE SET value = excluded.value"
+          + " WHERE step_trace.value IS NULL", runId, stepId, valueJson) == 1;
     }
-    if (l.stepIds == null) {
-      l.stepIds = new HashSet<>(select("SELECT step_id FROM steps WHERE run_id = ?",
-          rs -> rs.getString(1), runId));
-    }
-    if (!l.stepIds.add(stepId)) {
+    LiveRuns.Step s = l.steps.get(stepId);
+    if (s != null && s.valued()) {
       return false;
     }
-    request.steps.add(new String[] {runId, stepId, valueJson});
+    StepTrace trace = s == null ? null : s.trace();
+    l.steps.put(stepId, new LiveRuns.Step(trace, true));
+    request.putStep(new Pending.StepRow(runId, stepId, trace, valueJson));
     return true;
   }
 
   @Override
   public Map<String, String> steps(String runId) {
     Map<String, String> out = new LinkedHashMap<>();
-    query("SELECT step_id, value FROM steps WHERE run_id = ? ORDER BY seq",
-        rs -> out.put(rs.getString(1), rs.getString(2)), runId);
+    query("SELECT step_key, value FROM step_trace WHERE run_id = ? AND value IS NOT NULL"
+        + " ORDER BY seq", rs -> out.put(rs.getString(1), rs.getString(2)), runId);
     return out;
   }
 
@@ -486,8 +485,10 @@ final class SqlTx implements Tx, Sql {
   @Override
   public Map<String, Long> counts() {
     Map<String, Long> out = new LinkedHashMap<>();
-    for (String t : new String[] {"runs", "steps", "events", "pauses", "work"}) {
-      out.put(t, query("SELECT COUNT(*) FROM " + t, rs -> rs.getLong(1)).get(0));
+    String[][] tables = {{"runs", "runs"}, {"steps", "step_trace WHERE value IS NOT NULL"},
+        {"events", "events"}, {"pauses", "pauses"}, {"work", "work"}};
+    for (String[] t : tables) {
+      out.put(t[0], query("SELECT COUNT(*) FROM " + t[1], rs -> rs.getLong(1)).get(0));
     }
     return out;
   }
@@ -514,35 +515,49 @@ final class SqlTx implements Tx, Sql {
 
   @Override
   public StepTrace stepTrace(String runId, String stepKey) {
-    LiveRuns.Live l = live == null ? null : tracesOf(runId);
-    return l == null ? mgmt.stepTrace(runId, stepKey) : l.traces.get(stepKey);
+    LiveRuns.Live l = live == null ? null : stepsOf(runId);
+    if (l == null) {
+      return mgmt.stepTrace(runId, stepKey);
+    }
+    LiveRuns.Step s = l.steps.get(stepKey);
+    return s == null ? null : s.trace();
   }
 
   @Override
   public void putStepTrace(StepTrace trace) {
-    LiveRuns.Live l = tracesOf(trace.runId());
+    LiveRuns.Live l = stepsOf(trace.runId());
     if (l == null) {
       throw new StoreException("no run " + trace.runId() + " to trace a step of", null);
     }
-    l.traces.put(trace.stepKey(), trace);
-    request.putTrace(trace);
+    LiveRuns.Step s = l.steps.get(trace.stepKey());
+    l.steps.put(trace.stepKey(), new LiveRuns.Step(trace, s != null && s.valued()));
+    request.putStep(new Pending.StepRow(trace.runId(), trace.stepKey(), trace, null));
   }
 
   @Override
   public List<StepTrace> stepTraces(String runId) {
-    LiveRuns.Live l = live == null ? null : tracesOf(runId);
-    return l == null ? mgmt.stepTraces(runId) : List.copyOf(l.traces.values());
+    LiveRuns.Live l = live == null ? null : stepsOf(runId);
+    if (l == null) {
+      return mgmt.stepTraces(runId);
+    }
+    List<StepTrace> out = new ArrayList<>(l.steps.size());
+    for (LiveRuns.Step s : l.steps.values()) {
+      if (s.trace() != null) {
+        out.add(s.trace());
+      }
+    }
+    return out;
   }
 
-  /** The kept state of a run with its traces loaded; null when there is no such run. */
-  private LiveRuns.Live tracesOf(String runId) {
+  /** The kept state of a run with its steps loaded; null when there is no such run. */
+  private LiveRuns.Live stepsOf(String runId) {
     LiveRuns.Live l = live(runId);
-    if (l != null && l.traces == null) {
-      l.traces = new LinkedHashMap<>();
-      for (StepTrace t : select("SELECT * FROM step_trace WHERE run_id = ? ORDER BY seq",
-          SqlMgmt::mapTrace, runId)) {
-        l.traces.put(t.stepKey(), t);
-      }
+    if (l != null && l.steps == null) {
+      LinkedHashMap<String, LiveRuns.Step> steps = new LinkedHashMap<>();
+      select("SELECT " + SqlMgmt.TRACE_COLUMNS + ", value IS NOT NULL AS valued FROM step_trace"
+          + " WHERE run_id = ? ORDER BY seq", rs -> steps.put(rs.getString("step_key"),
+              new LiveRuns.Step(SqlMgmt.mapTraceOrNull(rs), rs.getBoolean("valued"))), runId);
+      l.steps = steps;
     }
     return l;
   }
@@ -553,10 +568,7 @@ final class SqlTx implements Tx, Sql {
       + " url, content_type, body, request_version, retries, force_plan, state_bytes,"
       + " created_at, ended_at, output, app_slug, fn_slug, started_at, original_run_id,"
       + " event_id";
-  private static final String TRACE_COLUMNS = "run_id, step_key, step_id, name, op, status,"
-      + " attempts, max_attempts, queued_at, started_at, ended_at, error, wait_reason, wait,"
-      + " attempt_log";
-  /** Rows per multi-row statement: 15 columns × 2,000 rows stay under 32,766 variables. */
+  /** Rows per multi-row statement: 16 columns × 2,000 rows stay under 32,766 variables. */
   private static final int MAX_ROWS = 2000;
   /** Multi-row statements of up to this many rows are kept prepared; larger ones are not. */
   private static final int CACHED_ROWS = 64;
@@ -577,23 +589,28 @@ final class SqlTx implements Tx, Sql {
         + " SET status = excluded.status, force_plan = excluded.force_plan,"
         + " state_bytes = excluded.state_bytes, ended_at = excluded.ended_at,"
         + " output = excluded.output, started_at = excluded.started_at", rows);
-    rows = new ArrayList<>(p.steps);
-    rows("INSERT OR IGNORE INTO steps(run_id, step_id, value) VALUES ", TUPLE, "", rows);
     rows = new ArrayList<>();
-    for (StepTrace t : p.traces.values()) {
-      rows.add(new Object[] {t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), t.status(),
-          t.attempts(), t.maxAttempts(), t.queuedAt(), t.startedAt(), t.endedAt(), t.error(),
-          t.waitReason(), t.waitJson(), t.attemptLog()});
+    for (Pending.StepRow row : p.steps.values()) {
+      StepTrace t = row.trace();
+      rows.add(t == null
+          ? new Object[] {row.runId(), row.stepKey(), null, null, null, null, null, null, null,
+              null, null, null, null, null, null, row.value()}
+          : new Object[] {t.runId(), t.stepKey(), t.stepId(), t.name(), t.op(), t.status(),
+              t.attempts(), t.maxAttempts(), t.queuedAt(), t.startedAt(), t.endedAt(), t.error(),
+              t.waitReason(), t.waitJson(), t.attemptLog(), row.value()});
     }
-    // an upsert keeps a replaced row's seq: a trace keeps its position
-    rows("INSERT INTO step_trace(" + TRACE_COLUMNS + ") VALUES ", TUPLE,
+    // one row per step: an upsert keeps a row's seq (a step keeps its position), the trace is
+    // the step's last, and its value is the first one given (a held-back row without a value,
+    // or a trace update, never erases a stored one)
+    rows("INSERT INTO step_trace(" + SqlMgmt.TRACE_COLUMNS + ", value) VALUES ", TUPLE,
         " ON CONFLICT(run_id, step_key) DO UPDATE SET step_id = excluded.step_id,"
             + " name = excluded.name, op = excluded.op, status = excluded.status,"
             + " attempts = excluded.attempts, max_attempts = excluded.max_attempts,"
             + " queued_at = excluded.queued_at, started_at = excluded.started_at,"
             + " ended_at = excluded.ended_at, error = excluded.error,"
             + " wait_reason = excluded.wait_reason, wait = excluded.wait,"
-            + " attempt_log = excluded.attempt_log", rows);
+            + " attempt_log = excluded.attempt_log,"
+            + " value = coalesce(step_trace.value, excluded.value)", rows);
     rows = new ArrayList<>();
     for (String runId : p.workDeletedRuns) {
       rows.add(new Object[] {runId});

@@ -50,7 +50,10 @@ public interface Tx extends Reads {
   /** Runs {@code action} after the enclosing transaction committed (dropped on rollback). */
   void afterCommit(Runnable action);
 
-  /** Inserts or replaces a step's trace row; a replaced row keeps its position. */
+  /**
+   * Inserts or replaces a step's trace; a replaced one keeps its position, and the step its
+   * value.
+   */
   void putStepTrace(StepTrace trace);
 
   /** Creates or refreshes an app and one of its functions (keeps createdAt, raises lastSeen). */

@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.stephttp.orchestrator.model.AppRecord;
 import dev.stephttp.orchestrator.model.BadRequest;
@@ -137,6 +138,7 @@ class StoreContractTest {
         java.sql.Statement s = c.createStatement()) {
       s.execute("DROP INDEX pauses_signal");
       s.execute("ALTER TABLE pauses DROP COLUMN signal");
+      downToVersion2(s);
       s.execute("PRAGMA user_version = 1");
     }
     try (SqliteStore store = new SqliteStore(file)) {
@@ -147,7 +149,105 @@ class StoreContractTest {
     }
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
         java.sql.ResultSet rs = c.createStatement().executeQuery("PRAGMA user_version")) {
-      assertThat(rs.getInt(1)).isEqualTo(2);
+      assertThat(rs.getInt(1)).isEqualTo(Schema.CURRENT);
+    }
+  }
+
+  /** Turns a current database's step rows back into version 2's two tables (values dropped). */
+  private static void downToVersion2(java.sql.Statement s) throws java.sql.SQLException {
+    s.execute("ALTER TABLE step_trace DROP COLUMN value");
+    s.execute("CREATE TABLE steps(run_id TEXT NOT NULL, step_id TEXT NOT NULL,"
+        + " value TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, UNIQUE(run_id, step_id))");
+  }
+
+  @Test
+  void aSchemaVersion2DatabaseKeepsItsValuesAndTracesInOneTrail() throws Exception {
+    Path file = dir.resolve("v2.db");
+    try (SqliteStore store = new SqliteStore(file)) {
+      store.write(tx -> {
+        tx.insertRun(run("R1"));
+        return null;
+      }).join();
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      downToVersion2(s);
+      s.execute("INSERT INTO step_trace(run_id, step_key, step_id, name, op, status, attempts,"
+          + " max_attempts, queued_at, started_at, ended_at, attempt_log) VALUES"
+          + " ('R1', 'k0', 'a', 'A', 'RUN', 'COMPLETED', 1, 4, 10, 11, 12, '[]'),"
+          + " ('R1', 'k1', 'w', 'w', 'SLEEP', 'WAITING', 1, 1, 13, 13, 0, '[]')");
+      s.execute("INSERT INTO steps(run_id, step_id, value) VALUES ('R1', 'k1', '\"b\"'),"
+          + " ('R1', 'k0', '{\"data\":1}'), ('R1', 'k2', '\"bare\"'), ('R9', 'k0', '9')");
+      s.execute("PRAGMA user_version = 2");
+    }
+    try (SqliteStore store = new SqliteStore(file)) {
+      Map<String, String> values = store.read(tx -> tx.steps("R1"));
+      assertThat(values).containsExactly(Map.entry("k0", "{\"data\":1}"),
+          Map.entry("k1", "\"b\""), Map.entry("k2", "\"bare\""));
+      assertThat(store.<Map<String, String>>read(tx -> tx.steps("R9")))
+          .containsExactly(Map.entry("k0", "9"));
+      List<StepTrace> traces = store.read(tx -> tx.stepTraces("R1"));
+      assertThat(traces).extracting(StepTrace::stepKey, StepTrace::status, StepTrace::maxAttempts)
+          .containsExactly(tuple("k0", "COMPLETED", 4),
+              tuple("k1", "WAITING", 1));
+      assertThat(store.<StepTrace>read(tx -> tx.stepTrace("R1", "k2"))).isNull();
+      assertThat(store.read(Reads::counts)).containsEntry("steps", 4L);
+      boolean[] saved = store.write(tx -> {
+        boolean again = tx.putStep("R1", "k0", "2");
+        tx.putStepTrace(new StepTrace("R1", "k2", "c", "c", "RUN", "COMPLETED", 1, 1, 1, 1, 2,
+            null, null, null, "[]"));
+        return new boolean[] {again, tx.putStep("R1", "k3", "3"),
+            tx.stepTrace("R1", "k1") != null, tx.stepTrace("R1", "k2") != null};
+      }).join();
+      assertThat(saved).containsExactly(false, true, true, true);
+      assertThat(store.<Map<String, String>>read(tx -> tx.steps("R1")))
+          .containsEntry("k0", "{\"data\":1}").containsEntry("k2", "\"bare\"")
+          .containsEntry("k3", "3").hasSize(4);
+      assertThat(store.<List<StepTrace>>read(tx -> tx.stepTraces("R1")))
+          .extracting(StepTrace::stepKey).containsExactly("k0", "k1", "k2");
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+        assertThat(rs.getInt(1)).isEqualTo(3);
+      }
+      try (java.sql.ResultSet rs = s.executeQuery(
+          "SELECT count(*) FROM sqlite_master WHERE name = 'steps'")) {
+        assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aStepKeepsItsFirstValueAndItsLastTraceWhateverTheirOrder(Store store) {
+    try (store) {
+      StepTrace waiting = new StepTrace("R", "k", "s", "s", "RUN", "WAITING", 1, 3, 1, 1, 0,
+          "{}", "RETRY", "{}", "[]");
+      store.write(tx -> {
+        tx.insertRun(run("R"));
+        tx.putStepTrace(waiting);
+        return null;
+      }).join();
+      store.write(tx -> tx.putStep("R", "k", "1")).join();
+      store.write(tx -> {
+        tx.putStepTrace(waiting.withStatus("COMPLETED", 5));
+        return tx.putStep("R", "k", "2");
+      }).join();
+      store.write(tx -> tx.putStep("R", "v", "3")).join(); // a value first, traced later
+      store.write(tx -> {
+        tx.putStepTrace(waiting.withStatus("CANCELLED", 6));
+        tx.putStepTrace(new StepTrace("R", "v", "v", "v", "RUN", "COMPLETED", 1, 1, 1, 1, 2, null,
+            null, null, "[]"));
+        return null;
+      }).join();
+      assertThat(store.<Map<String, String>>read(tx -> tx.steps("R")))
+          .containsExactly(Map.entry("k", "1"), Map.entry("v", "3"));
+      assertThat(store.<List<StepTrace>>read(tx -> tx.stepTraces("R")))
+          .extracting(StepTrace::stepKey, StepTrace::status)
+          .containsExactly(tuple("k", "CANCELLED"),
+              tuple("v", "COMPLETED"));
+      assertThat(store.<StepTrace>read(tx -> tx.stepTrace("R", "k")).waitReason()).isNull();
     }
   }
 
