@@ -13,10 +13,11 @@ import java.util.Set;
 
 /**
  * The running runs' state as the write connection last committed it, so that the engine does
- * not re-read a run it just wrote: the run row, its steps (each one's trace and whether it has a value), its work items
- * and whether it has pauses. Each part is loaded from SQLite on its first use (a miss, or after
- * a restart) and then kept in step with every write of the write connection. Bounded (least
- * recently used runs and finished runs leave first). Confined to the writer thread.
+ * not re-read a run it just wrote: the run row, its steps (each one's trace and whether it has
+ * a value), its work items and whether it has pauses. Each part is loaded from SQLite on its
+ * first use (a miss, or after a restart) and then kept in step with every write of the write
+ * connection. Bounded (least recently used runs and finished runs leave first). Confined to the
+ * writer thread.
  */
 final class LiveRuns {
   /** At most this many runs, and about this many bytes of run records, are kept. */
