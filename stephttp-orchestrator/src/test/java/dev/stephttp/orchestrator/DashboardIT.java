@@ -315,6 +315,9 @@ class DashboardIT {
   @Test
   void runsListShowsRunsCreatedByRealRequests() throws IOException {
     String first = request("/greet?who=ada");
+    // Checkpoints go out on the library's sender threads: without this, the second run's
+    // create-run could reach the orchestrator first and be the older run of the two.
+    assertThat(StepHttp.awaitCheckpoints(Duration.ofSeconds(30))).as("first run delivered").isTrue();
     String second = request("/greet?who=grace");
     signIn();
 
