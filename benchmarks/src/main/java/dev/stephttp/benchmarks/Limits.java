@@ -22,7 +22,7 @@ import org.eclipse.jetty.server.Server;
 final class Limits {
   private Limits() {}
 
-  /** Adds the two limit rows of one round; returns the HTTP ceiling in "runs"/s. */
+  /** Adds the two limit rows of one round; returns the HTTP ceiling in requests/s. */
   static double measure(Args a, Summary s, int round) throws Exception {
     Latencies fsync = fsync(Files.createTempDirectory("stephttp-bench-fsync"),
         a.integer("fsync-samples", 300));
@@ -40,7 +40,7 @@ final class Limits {
     s.add(row, "run p99 ms", http.latencies().percentileMillis(0.99));
     System.err.printf("round %d fsync p50 %.2f ms p99 %.2f ms; HTTP ceiling %.0f req/s%n", round,
         fsync.percentileMillis(0.5), fsync.percentileMillis(0.99), http.perSecond());
-    return http.perSecond() / 2;
+    return http.perSecond();
   }
 
   static Latencies fsync(Path dir, int samples) throws IOException {

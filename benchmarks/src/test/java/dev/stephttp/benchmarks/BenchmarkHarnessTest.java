@@ -1,6 +1,7 @@
 package dev.stephttp.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -143,11 +144,21 @@ class BenchmarkHarnessTest {
 
   @Test
   void orchestratorLoadCompletesRuns() throws Exception {
-    Summary s = OrchestratorLoad.run(args("--connections", "4", "--modes", "pipelined",
+    Summary s = OrchestratorLoad.run(args("--connections", "4", "--modes", "one-call,pipelined",
         "--skip-no-group-commit", "--fsync-samples", "20"));
-    assertThat(s.median("pipelined (2 req/run), group commit on", "runs/s")).isPositive();
-    assertThat(s.median("pipelined (2 req/run), group commit on", "× HTTP ceiling")).isPositive();
-    assertThat(s.median("pipelined (2 req/run), group commit on", "errors")).isZero();
+    for (String row : List.of("one-call (1 req/run), group commit on", "pipelined (2 req/run), group commit on")) {
+      assertThat(s.median(row, "runs/s")).as(row).isPositive();
+      assertThat(s.median(row, "× HTTP ceiling")).as(row).isPositive();
+      assertThat(s.median(row, "errors")).as(row).isZero();
+    }
+    double oneCall = s.median("one-call (1 req/run), group commit on", "runs/s");
+    assertThat(s.median("one-call (1 req/run), group commit on", "HTTP req/s")).isEqualTo(oneCall);
+  }
+
+  @Test
+  void orchestratorLoadRefusesAnUnknownMode() {
+    assertThatThrownBy(() -> OrchestratorLoad.run(args("--modes", "pipelined,fast", "--skip-limits")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one-call, pipelined, unbatched");
   }
 
   @Test

@@ -4,9 +4,14 @@ import dev.stephttp.internal.wire.CreateRunRequest;
 import dev.stephttp.internal.wire.GeneratorOpcode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends sync-phase ops to the orchestrator in the background (docs/how-it-works.md): the first batch of a
  * run creates it, later ops of the same run queue behind it and go out together, at most one call
- * in flight per run. The handler never waits, except at the async switch ({@link
- * RunCheckpoints#durable()}).
+ * in flight per run. A run's first op waits up to the linger for the ops after it: a request that
+ * ends within it (or reaches its async switch) sends one create-run carrying all its ops. The
+ * handler never waits, except at the async switch ({@link RunCheckpoints#durable()}).
  *
  * <p>The number of queued ops is bounded. When it is reached, the orchestrator is answering but
  * slower than the handlers produce: backpressure, the handler's emit waits for room, at most the
@@ -38,6 +44,11 @@ public final class CheckpointPipeline implements AutoCloseable {
   private final ExecutorService senders;
   private final int capacity;
   private final Duration backpressureTimeout;
+  private final long lingerNanos;
+  /** Fires lingering runs' first sends; null when the linger is zero. */
+  private final ScheduledThreadPoolExecutor lingerTimer;
+  /** Runs whose first ops linger, sent at once by {@link #close}. */
+  private final Set<RunCheckpoints> lingering = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   private int queued;
   private final AtomicLong runsDropped = new AtomicLong();
@@ -55,11 +66,26 @@ public final class CheckpointPipeline implements AutoCloseable {
 
   /**
    * Creates a pipeline sending through {@code client}, sized by its settings; an emit waits at most
-   * {@code backpressureTimeout} for room in a full queue.
+   * {@code backpressureTimeout} for room in a full queue; a run's first ops wait at most {@code
+   * linger} for the rest of the request before they are sent (zero: sent at once).
    */
-  public CheckpointPipeline(OrchestratorClient client, Duration backpressureTimeout) {
+  public CheckpointPipeline(OrchestratorClient client, Duration backpressureTimeout, Duration linger) {
+    if (linger.isNegative()) {
+      throw new IllegalArgumentException("linger must not be negative, was " + linger);
+    }
     this.client = client;
     this.backpressureTimeout = backpressureTimeout;
+    this.lingerNanos = linger.toNanos();
+    if (lingerNanos > 0) {
+      lingerTimer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "stephttp-checkpoint-linger");
+        t.setDaemon(true);
+        return t;
+      });
+      lingerTimer.setRemoveOnCancelPolicy(true); // runs that end in time leave nothing behind
+    } else {
+      lingerTimer = null;
+    }
     ClientSettings s = client.settings();
     this.capacity = s.checkpointQueueCapacity();
     AtomicInteger n = new AtomicInteger();
@@ -160,6 +186,28 @@ public final class CheckpointPipeline implements AutoCloseable {
     senders.execute(drain);
   }
 
+  /**
+   * Calls {@link RunCheckpoints#flush} once the linger has passed, or returns null when there is no
+   * linger or the pipeline is closing (the caller sends at once). The run calls {@link
+   * #lingerEnded} when it is sent earlier, and cancels the returned future.
+   */
+  ScheduledFuture<?> linger(RunCheckpoints run) {
+    if (lingerTimer == null) {
+      return null;
+    }
+    lingering.add(run);
+    try {
+      return lingerTimer.schedule(run::flush, lingerNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      lingering.remove(run);
+      return null;
+    }
+  }
+
+  void lingerEnded(RunCheckpoints run) {
+    lingering.remove(run);
+  }
+
   /** Runs {@code drain} on a sender thread after {@code delay} (no thread waits in between). */
   void submitLater(Runnable drain, Duration delay) {
     CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, senders).execute(drain);
@@ -168,6 +216,10 @@ public final class CheckpointPipeline implements AutoCloseable {
   /** Stops the sender threads after the queued work; call {@link #awaitIdle} first to drain. */
   @Override
   public void close() {
+    if (lingerTimer != null) {
+      lingerTimer.shutdownNow();
+      lingering.forEach(RunCheckpoints::flush); // sent now, not lost with the timer
+    }
     senders.shutdown();
     try {
       if (!senders.awaitTermination(5, TimeUnit.SECONDS)) {

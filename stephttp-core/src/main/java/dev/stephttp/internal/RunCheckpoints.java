@@ -7,13 +7,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoint stream of one run in the sync phase: ops in order, batched, one call in flight.
- * Thread-safe.
+ * The first ops linger ({@link CheckpointPipeline}): they are sent when the request ends, when the
+ * run must be durable, or when the linger passes, whichever comes first. Thread-safe.
  */
 public final class RunCheckpoints implements OpSink {
   private static final Logger log = LoggerFactory.getLogger(RunCheckpoints.class);
@@ -31,6 +33,9 @@ public final class RunCheckpoints implements OpSink {
   private final List<GeneratorOpcode> pending = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private boolean inFlight;
+  /** The first ops wait for the rest of the request; {@link #lingerTimer} sends them if it lasts. */
+  private boolean lingering;
+  private ScheduledFuture<?> lingerTimer;
   private long emitted;
   private long acknowledged;
   private CreateRunResponse created;
@@ -77,7 +82,7 @@ public final class RunCheckpoints implements OpSink {
       default:
         break;
     }
-    boolean start;
+    boolean start = false;
     synchronized (this) {
       if (failure != null) {
         pipeline.release(1);
@@ -85,13 +90,45 @@ public final class RunCheckpoints implements OpSink {
       }
       pending.add(op);
       emitted++;
-      start = !inFlight;
-      inFlight = true;
+      if (!inFlight && !lingering) {
+        if (createRequest == null) {
+          lingerTimer = pipeline.linger(this);
+          lingering = lingerTimer != null;
+        }
+        start = !lingering;
+        inFlight = start;
+      }
     }
     if (start) {
       pipeline.submit(this::drain);
     }
     return true;
+  }
+
+  /** Ends the linger: what is pending is sent now. */
+  void flush() {
+    boolean start;
+    synchronized (this) {
+      if (!lingering) {
+        return;
+      }
+      endLinger();
+      start = !inFlight && !pending.isEmpty() && failure == null;
+      inFlight |= start;
+    }
+    if (start) {
+      pipeline.submit(this::drain);
+    }
+  }
+
+  /** Under the lock. */
+  private void endLinger() {
+    lingering = false;
+    if (lingerTimer != null) {
+      lingerTimer.cancel(false);
+      lingerTimer = null;
+    }
+    pipeline.lingerEnded(this);
   }
 
   /**
@@ -128,6 +165,9 @@ public final class RunCheckpoints implements OpSink {
       pending.add(last);
       this.last = last;
       emitted++;
+      if (lingering) {
+        endLinger(); // the request has ended: everything goes now, in one call if nothing went yet
+      }
       start = !inFlight;
       inFlight = true;
     }
@@ -149,6 +189,7 @@ public final class RunCheckpoints implements OpSink {
    * exceptionally when they cannot be made durable.
    */
   public CompletableFuture<CreateRunResponse> durable() {
+    CompletableFuture<CreateRunResponse> f;
     synchronized (this) {
       if (failure != null) {
         return CompletableFuture.failedFuture(failure);
@@ -156,10 +197,11 @@ public final class RunCheckpoints implements OpSink {
       if (acknowledged >= emitted && created != null) {
         return CompletableFuture.completedFuture(created);
       }
-      CompletableFuture<CreateRunResponse> f = new CompletableFuture<>();
+      f = new CompletableFuture<>();
       waiters.add(new Waiter(emitted, f));
-      return f;
     }
+    flush(); // someone waits: no more lingering
+    return f;
   }
 
   private void drain() {
@@ -238,6 +280,9 @@ public final class RunCheckpoints implements OpSink {
         return;
       }
       failure = e;
+      if (lingering) {
+        endLinger();
+      }
       firstLoss = !lost;
       lost = true;
       toFail = new ArrayList<>(waiters);

@@ -13,8 +13,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -31,6 +33,8 @@ class CheckpointPipelineTest {
   final CountDownLatch release = new CountDownLatch(1);
   final AtomicInteger createRuns = new AtomicInteger();
   final AtomicInteger stepCalls = new AtomicInteger();
+  /** The bodies of the create-run calls answered, in order. */
+  final List<String> created = new CopyOnWriteArrayList<>();
   CheckpointPipeline pipeline;
 
   @BeforeEach
@@ -52,6 +56,7 @@ class CheckpointPipelineTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+        created.add(request);
         body = "{\"data\":{\"fn_id\":\"f\",\"app_id\":\"a\",\"run_id\":\"r\",\"token\":\"t\",\"realtime_token\":\"rt\"}}";
       } else {
         stepCalls.incrementAndGet();
@@ -67,7 +72,14 @@ class CheckpointPipelineTest {
             "http://127.0.0.1:" + server.getAddress().getPort(), null, null, null, null, true), Map.of())
         .withApiRetries(1, Duration.ZERO)
         .withCheckpointing(2, 2);
-    pipeline = new CheckpointPipeline(new OrchestratorClient(settings), Duration.ofMillis(300));
+    pipeline = new CheckpointPipeline(new OrchestratorClient(settings), Duration.ofMillis(300), Duration.ZERO);
+  }
+
+  /** Replaces the pipeline by one whose runs' first ops linger {@code linger}. */
+  void lingering(Duration linger) {
+    pipeline.close();
+    pipeline = new CheckpointPipeline(new OrchestratorClient(pipeline.client().settings()), Duration.ofMillis(300),
+        linger);
   }
 
   @AfterEach
@@ -121,7 +133,8 @@ class CheckpointPipelineTest {
   @Test
   void fullQueueWaitsForRoomAndQueuesOnceTheOrchestratorCatchesUp() throws Exception {
     pipeline.close();
-    pipeline = new CheckpointPipeline(new OrchestratorClient(pipeline.client().settings()), Duration.ofSeconds(20));
+    pipeline = new CheckpointPipeline(new OrchestratorClient(pipeline.client().settings()), Duration.ofSeconds(20),
+        Duration.ZERO);
     RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
     run.emit(op("a"));
     run.emit(op("b"));
@@ -153,6 +166,70 @@ class CheckpointPipelineTest {
     release.countDown();
     assertThat(held.durable().get(5, TimeUnit.SECONDS).token()).isEqualTo("t");
     assertThat(pipeline.client().reachable()).isTrue();
+  }
+
+  @Test
+  void aRunThatEndsWithinTheLingerIsRecordedInOneCall() throws Exception {
+    lingering(Duration.ofSeconds(30)); // only the end of the request can send it
+    release.countDown();
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    run.emit(op("a"));
+    run.emit(op("b"));
+    assertThat(pipeline.awaitIdle(Duration.ofMillis(100))).isFalse(); // lingering, nothing sent
+    assertThat(createRuns.get()).isZero();
+    run.finish(new GeneratorOpcode(Opcode.RUN_COMPLETE, StepIds.COMPLETE_ID, null, null, null, null, null,
+        null, null), false);
+    assertThat(pipeline.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    assertThat(created).hasSize(1);
+    assertThat(created.get(0)).contains("\"displayName\":\"a\"", "\"displayName\":\"b\"",
+        "\"op\":\"RunComplete\"");
+    assertThat(stepCalls.get()).isZero();
+    assertThat(run.durable()).isCompleted();
+  }
+
+  @Test
+  void theLingerPassingSendsTheFirstOpsAndLaterOpsGoAtOnce() throws Exception {
+    lingering(Duration.ofMillis(50));
+    release.countDown();
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    run.emit(op("a"));
+    awaitCondition(() -> created.size() == 1); // the request has not ended: the timer sent it
+    assertThat(created.get(0)).contains("\"displayName\":\"a\"");
+    run.emit(op("b"));
+    awaitCondition(() -> stepCalls.get() == 1); // after the create-run, no lingering
+    assertThat(pipeline.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    assertThat(createRuns.get()).isEqualTo(1);
+  }
+
+  @Test
+  void waitingForDurabilityEndsTheLinger() throws Exception {
+    lingering(Duration.ofSeconds(30));
+    release.countDown();
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    run.emit(op("a"));
+    run.emit(op("sleep"));
+    // The async switch waits for its ops: they go now, in one create-run, not after 30 s.
+    assertThat(run.durable().get(5, TimeUnit.SECONDS).token()).isEqualTo("t");
+    assertThat(created).hasSize(1);
+    assertThat(created.get(0)).contains("\"displayName\":\"a\"", "\"displayName\":\"sleep\"");
+  }
+
+  @Test
+  void closingSendsRunsStillLingering() throws Exception {
+    lingering(Duration.ofMillis(200));
+    release.countDown();
+    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    run.emit(op("a"));
+    pipeline.close();
+    assertThat(created).hasSize(1);
+    assertThat(run.durable()).isCompleted();
+  }
+
+  @Test
+  void aNegativeLingerIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CheckpointPipeline(pipeline.client(),
+        Duration.ofSeconds(1), Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("linger");
   }
 
   private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -28,7 +28,7 @@ class SyncRunTest {
   // No call is made: nothing is emitted.
   final CheckpointPipeline pipeline = new CheckpointPipeline(new OrchestratorClient(ClientSettings.resolve(
       new ClientSettings.Overrides("http://127.0.0.1:9", null, null, null, null, true), Map.of())),
-      java.time.Duration.ofSeconds(1));
+      java.time.Duration.ofSeconds(1), java.time.Duration.ZERO);
 
   @AfterEach
   void close() {

@@ -2,6 +2,7 @@ package dev.stephttp.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stephttp.orchestrator.store.SqliteStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,6 +61,33 @@ class StatementsPerCheckpointTest {
           + " + RunComplete) %s%n", creates, checkpoints);
       assertThat(creates).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(CREATE_RUN_MAX));
       assertThat(checkpoints).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(CHECKPOINT_MAX));
+    }
+  }
+
+  /** The library's one-call run (its checkpoint linger): a create-run carrying every step and the completion. */
+  @Test
+  void aCreateRunCarryingTheWholeRunExecutesAConstantNumberOfStatements() throws Exception {
+    try (Orchestrator o = Orchestrator.builder().port(0).dev(true)
+        .database(dir.resolve("count.db")).start()) {
+      SqliteStore store = (SqliteStore) o.store();
+      List<Long> creates = new ArrayList<>();
+      for (int ops : new int[] {1, 3, 40}) {
+        String id = Runs.newRunId();
+        List<ObjectNode> steps = new ArrayList<>();
+        for (int i = 0; i < ops; i++) {
+          steps.add(Runs.stepRun("s" + i, i));
+        }
+        steps.add(Runs.complete(200, "ok"));
+        long before = store.writeStatements();
+        Http.Result c = Http.post(o.baseUrl() + "/v1/checkpoint", "Bearer",
+            Runs.create(id, "http://127.0.0.1:1", "/count", 0,
+                steps.toArray(new ObjectNode[0])).toString());
+        assertThat(c.status()).isEqualTo(200);
+        creates.add(store.writeStatements() - before);
+        assertThat(Runs.run(o, id).status().name()).isEqualTo("COMPLETED");
+      }
+      System.out.printf("statements per create-run carrying 1, 3, 40 ops + RunComplete %s%n", creates);
+      assertThat(creates).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(CREATE_RUN_MAX));
     }
   }
 }

@@ -47,7 +47,8 @@ final class DurableRequests {
     this.config = config;
     this.settings = config.clientSettings();
     CallbackOrigin origin = config.callbackOrigin(settings);
-    this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings), config.checkpointBackpressureTimeout);
+    this.pipeline = new CheckpointPipeline(new OrchestratorClient(settings), config.checkpointBackpressureTimeout,
+        config.checkpointLinger);
     String redirectBase = config.redirectBaseUrl != null ? stripSlash(config.redirectBaseUrl) : settings.baseUrl();
     Suspensions suspensions = new Suspensions();
     this.threads = new StepThreads(config.parallelStepThreads);

@@ -36,6 +36,7 @@ public final class StepHttpConfig {
   final boolean durableResponses;
   final Duration checkpointBackpressureTimeout;
   final int checkpointQueueCapacity;
+  final Duration checkpointLinger;
   final int parallelStepThreads;
   final int apiAttempts;
   final Duration apiRetryDelay;
@@ -59,6 +60,7 @@ public final class StepHttpConfig {
     this.durableResponses = b.durableResponses;
     this.checkpointBackpressureTimeout = b.checkpointBackpressureTimeout;
     this.checkpointQueueCapacity = b.checkpointQueueCapacity;
+    this.checkpointLinger = b.checkpointLinger;
     this.parallelStepThreads = b.parallelStepThreads;
     this.apiAttempts = b.apiAttempts;
     this.apiRetryDelay = b.apiRetryDelay;
@@ -90,6 +92,7 @@ public final class StepHttpConfig {
     b.durableResponses = durableResponses;
     b.checkpointBackpressureTimeout = checkpointBackpressureTimeout;
     b.checkpointQueueCapacity = checkpointQueueCapacity;
+    b.checkpointLinger = checkpointLinger;
     b.parallelStepThreads = parallelStepThreads;
     b.apiAttempts = apiAttempts;
     b.apiRetryDelay = apiRetryDelay;
@@ -134,6 +137,7 @@ public final class StepHttpConfig {
         + ", durableResponses=" + durableResponses
         + ", checkpointBackpressureTimeout=" + checkpointBackpressureTimeout
         + ", checkpointQueueCapacity=" + checkpointQueueCapacity
+        + ", checkpointLinger=" + checkpointLinger
         + ", parallelStepThreads=" + parallelStepThreads
         + ", signingKey=" + (signingKey == null ? "unset" : "set") + "}";
   }
@@ -147,7 +151,8 @@ public final class StepHttpConfig {
    * trustForwardedOrigin}); {@code trustForwardedOrigin} false; {@code trackAllEndpoints} false; {@code
    * defaultAsyncResponse} {@link AsyncResponse#redirect()}; both byte limits 1 MiB; {@code
    * asyncSwitchTimeout} 30 s; {@code durableResponses} false; {@code checkpointBackpressureTimeout}
-   * 10 s; {@code checkpointQueueCapacity} 10,000 ops; {@code parallelStepThreads} 16; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
+   * 10 s; {@code checkpointQueueCapacity} 10,000 ops; {@code checkpointLinger} 20 ms; {@code
+   * parallelStepThreads} 16; {@code apiAttempts} 5 with {@code apiRetryDelay} 100 ms doubling.
    * Not thread-safe.
    */
   public static final class Builder {
@@ -168,6 +173,7 @@ public final class StepHttpConfig {
     private boolean durableResponses;
     private Duration checkpointBackpressureTimeout = Duration.ofSeconds(10);
     private int checkpointQueueCapacity = 10_000;
+    private Duration checkpointLinger = Duration.ofMillis(20);
     private int parallelStepThreads = 16;
     private int apiAttempts = 5;
     private Duration apiRetryDelay = Duration.ofMillis(100);
@@ -333,6 +339,22 @@ public final class StepHttpConfig {
      */
     public Builder checkpointQueueCapacity(int ops) {
       this.checkpointQueueCapacity = positive("checkpointQueueCapacity", ops);
+      return this;
+    }
+
+    /**
+     * How long a run's first steps wait for the rest of the request before they are sent. A request
+     * that ends within it, or reaches its async switch, records its run in one call (the run and
+     * all its steps); a longer one sends its first steps when it passes, and later steps at once.
+     * The user's response never waits for it. Zero sends every step at once (a run then costs at
+     * least two orchestrator calls: its creation, then the rest).
+     */
+    public Builder checkpointLinger(Duration linger) {
+      Objects.requireNonNull(linger, "checkpointLinger == null");
+      if (linger.isNegative()) {
+        throw new IllegalArgumentException("checkpointLinger must not be negative, was " + linger);
+      }
+      this.checkpointLinger = linger;
       return this;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.servlet.ServletException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +61,15 @@ class StepHttpConfigTest {
     StepHttpConfig fromEnv = production(Map.of("INNGEST_SERVE_ORIGIN", value)).build();
     assertThatThrownBy(fromEnv::validate).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("INNGEST_SERVE_ORIGIN must be an absolute http(s) origin");
+  }
+
+  @Test
+  void checkpointLingerDefaultsTo20MillisecondsAndRefusesNegativeValues() {
+    assertThat(StepHttpConfig.builder().build().checkpointLinger).isEqualTo(Duration.ofMillis(20));
+    assertThat(StepHttpConfig.builder().checkpointLinger(Duration.ZERO).build().toBuilder().build().checkpointLinger)
+        .isZero();
+    assertThatThrownBy(() -> StepHttpConfig.builder().checkpointLinger(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("checkpointLinger must not be negative, was PT-0.001S");
   }
 
   @Test

@@ -132,6 +132,50 @@ class WireConformanceIT {
   }
 
   @Test
+  void aRequestThatEndsWithinTheLingerIsRecordedInOneCallAfterItsResponse() throws Exception {
+    app.close();
+    // A linger no request outlasts: only the end of the request can send the run.
+    app = TestApp.start(TestApp.config(orchestrator).checkpointLinger(Duration.ofSeconds(30)).build(), Handlers.all());
+    String runId;
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/sync")
+        .post(RequestBody.create("{\"sku\":\"abc\"}", MediaType.get("application/json"))).build()).execute()) {
+      assertThat(response.code()).isEqualTo(201);
+      runId = response.header("X-Run-ID");
+    }
+    orchestrator.await(WAIT, o -> o.checkpointedOps().stream().anyMatch(op -> op.path("op").asText().equals("RunComplete")));
+    // One call, made once the handler had answered (it carries the completion with the answer).
+    List<StandInOrchestrator.Recorded> creates = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint"));
+    assertThat(creates).hasSize(1);
+    JsonNode body = creates.get(0).json();
+    assertThat(body.path("run_id").asText()).isEqualTo(runId);
+    assertThat(body.path("steps")).extracting(op -> op.path("op").asText())
+        .containsExactly("StepRun", "StepRun", "RunComplete");
+    assertThat(body.path("steps").get(2).path("data").path("status").asInt()).isEqualTo(201);
+    assertThat(orchestrator.requestsTo(p -> p.endsWith("/steps"))).isEmpty();
+  }
+
+  @Test
+  void aRequestThatOutlastsTheLingerSendsItsFirstStepWhileItRuns() throws Exception {
+    app.close();
+    app = TestApp.start(TestApp.config(orchestrator).checkpointLinger(Duration.ofMillis(50)).build(), Handlers.all());
+    // The handler goes on after step "a" only once the create-run has arrived: the linger sent it.
+    CountDownLatch arrived = new CountDownLatch(1);
+    orchestrator.createRunArrived = arrived;
+    Handlers.afterFirstStep = arrived;
+    try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/sync")
+        .post(RequestBody.create("{}", MediaType.get("application/json"))).build()).execute()) {
+      assertThat(response.code()).isEqualTo(201);
+    }
+    orchestrator.await(WAIT, o -> o.checkpointedOps().stream().anyMatch(op -> op.path("op").asText().equals("RunComplete")));
+    List<StandInOrchestrator.Recorded> creates = orchestrator.requestsTo(p -> p.equals("/v1/checkpoint"));
+    assertThat(creates).hasSize(1);
+    assertThat(creates.get(0).json().path("steps")).extracting(op -> op.path("op").asText()).containsExactly("StepRun");
+    // Step "b" and the completion followed at once, in one or two calls to the run's /steps.
+    assertThat(orchestrator.requestsTo(p -> p.endsWith("/steps"))).hasSizeBetween(1, 2);
+    assertThat(orchestrator.checkpointedOps()).extracting(op -> op.path("name").asText()).containsExactly("a", "b", "");
+  }
+
+  @Test
   void endpointWithoutStepsSendsNothing() throws Exception {
     try (Response response = app.http.newCall(new Request.Builder().url(app.baseUrl + "/plain").build()).execute()) {
       assertThat(response.code()).isEqualTo(200);

@@ -45,6 +45,11 @@ final class ConfigFactory {
       throw invalid("checkpoint-queue-capacity", p.getCheckpointQueueCapacity(), "must be at least 1");
     }
     b.checkpointQueueCapacity(p.getCheckpointQueueCapacity());
+    Duration linger = p.getCheckpointLinger();
+    if (linger == null || linger.isNegative()) {
+      throw invalid("checkpoint-linger", linger, "must be zero or positive, e.g. 20ms");
+    }
+    b.checkpointLinger(linger);
     if (p.getParallelStepThreads() < 1) {
       throw invalid("parallel-step-threads", p.getParallelStepThreads(), "must be at least 1");
     }

@@ -125,6 +125,12 @@ public final class StepHttpProperties {
   /** Ops of sync-phase runs waiting to be sent, across requests. */
   private int checkpointQueueCapacity = 10_000;
 
+  /**
+   * How long a run's first steps wait for the rest of the request before they are sent, so that a
+   * short request records its run in one call; 0 sends every step at once.
+   */
+  private Duration checkpointLinger = Duration.ofMillis(20);
+
   /** Threads running the steps of Step.all and Step.race, shared by the filter's requests. */
   private int parallelStepThreads = 16;
 
@@ -416,6 +422,16 @@ public final class StepHttpProperties {
   /** Sets how long a step waits for room in a full checkpoint queue. */
   public void setCheckpointBackpressureTimeout(Duration checkpointBackpressureTimeout) {
     this.checkpointBackpressureTimeout = checkpointBackpressureTimeout;
+  }
+
+  /** How long a run's first steps wait for the rest of the request before they are sent. */
+  public Duration getCheckpointLinger() {
+    return checkpointLinger;
+  }
+
+  /** Sets how long a run's first steps wait for the rest of the request before they are sent. */
+  public void setCheckpointLinger(Duration checkpointLinger) {
+    this.checkpointLinger = checkpointLinger;
   }
 
   /** The checkpoint queue's capacity in ops. */

@@ -22,7 +22,7 @@ class ConfigurationMetadataTest {
         "stephttp.domain", "stephttp.trust-forwarded-origin", "stephttp.track-all-endpoints", "stephttp.async-response",
         "stephttp.max-buffered-response-bytes", "stephttp.max-captured-request-bytes",
         "stephttp.async-switch-timeout", "stephttp.durable-responses", "stephttp.checkpoint-backpressure-timeout",
-        "stephttp.checkpoint-queue-capacity", "stephttp.parallel-step-threads", "stephttp.api-retries.attempts", "stephttp.api-retries.first-delay",
+        "stephttp.checkpoint-queue-capacity", "stephttp.checkpoint-linger", "stephttp.parallel-step-threads", "stephttp.api-retries.attempts", "stephttp.api-retries.first-delay",
         "stephttp.filter-order", "stephttp.url-patterns", "stephttp.orchestrator.embedded",
         "stephttp.orchestrator.port", "stephttp.orchestrator.database", "stephttp.orchestrator.retry-backoff",
         "stephttp.output-proxy.enabled", "stephttp.output-proxy.cors-origins");
@@ -38,6 +38,7 @@ class ConfigurationMetadataTest {
     assertThat(properties.get("stephttp.async-switch-timeout").path("defaultValue").asText()).isEqualTo("30s");
     assertThat(properties.get("stephttp.checkpoint-backpressure-timeout").path("defaultValue").asText()).isEqualTo("10s");
     assertThat(properties.get("stephttp.checkpoint-queue-capacity").path("defaultValue").asInt()).isEqualTo(10_000);
+    assertThat(properties.get("stephttp.checkpoint-linger").path("defaultValue").asText()).isEqualTo("20ms");
     assertThat(properties.get("stephttp.parallel-step-threads").path("defaultValue").asInt()).isEqualTo(16);
     assertThat(properties.get("stephttp.durable-responses").path("defaultValue").asBoolean(true)).isFalse();
     assertThat(properties.get("stephttp.async-response").path("defaultValue").asText()).isEqualTo("redirect");

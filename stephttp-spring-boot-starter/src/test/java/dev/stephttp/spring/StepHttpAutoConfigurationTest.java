@@ -95,12 +95,14 @@ class StepHttpAutoConfigurationTest {
         "stephttp.async-response=token", "stephttp.max-buffered-response-bytes=2048",
         "stephttp.max-captured-request-bytes=4KB", "stephttp.domain=https://api.example.com",
         "stephttp.durable-responses=true", "stephttp.checkpoint-backpressure-timeout=3s",
-        "stephttp.checkpoint-queue-capacity=500", "stephttp.parallel-step-threads=3").run(context -> {
+        "stephttp.checkpoint-queue-capacity=500", "stephttp.checkpoint-linger=5ms",
+        "stephttp.parallel-step-threads=3").run(context -> {
           String config = context.getBean(StepHttpConfig.class).toString();
           assertThat(config).contains("baseUrl=http://127.0.0.1:9999", "trackAllEndpoints=true",
               "AsyncResponse.token()", "maxBufferedResponseBytes=2048", "maxCapturedRequestBytes=4096",
               "domain=https://api.example.com", "signingKey=set", "durableResponses=true",
-              "checkpointBackpressureTimeout=PT3S", "checkpointQueueCapacity=500", "parallelStepThreads=3");
+              "checkpointBackpressureTimeout=PT3S", "checkpointQueueCapacity=500", "checkpointLinger=PT0.005S",
+              "parallelStepThreads=3");
           assertThat(config).doesNotContain("signkey-test");
         });
   }
@@ -143,6 +145,7 @@ class StepHttpAutoConfigurationTest {
       "stephttp.async-switch-timeout|0s",
       "stephttp.checkpoint-backpressure-timeout|-1s",
       "stephttp.checkpoint-queue-capacity|0",
+      "stephttp.checkpoint-linger|-1ms",
       "stephttp.api-retries.attempts|0",
       "stephttp.api-retries.first-delay|-1s",
       "stephttp.url-patterns|orders",
