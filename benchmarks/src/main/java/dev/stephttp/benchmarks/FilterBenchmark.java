@@ -5,6 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -75,7 +76,7 @@ public class FilterBenchmark {
     LocalConnector connector = new LocalConnector(server, executor, null, null, 1,
         new HttpConnectionFactory());
     server.addConnector(connector);
-    server.setHandler(FilterLoad.context("http://127.0.0.1:" + port, 0, false));
+    server.setHandler(FilterLoad.context("http://127.0.0.1:" + port, 0, List.of()));
     server.start();
     endpoint = connector.connect();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -30,13 +30,15 @@ import org.eclipse.jetty.server.Server;
  * (no filter), {@code /filtered} (the filter, no step), {@code /steps} (the filter and three
  * {@code Step.run} checkpointing to an orchestrator child process on this machine) and, when
  * {@code --paths} asks for it, {@code /durable} (the same with {@code durableResponses}: each
- * response waits until its run is acknowledged; only libraries that have the setting). The load
+ * response waits until its run is acknowledged; only libraries that have the setting) and {@code
+ * /steps-eager} (the same as {@code /steps} with no checkpoint linger: each run's first step is
+ * sent while the request runs, as before the linger existed). The load
  * driver (closed loop, or a fixed rate with {@code --rate}) measures each in turn, for several
  * rounds (interleaved, so that drift in the machine's load hits all three alike); for
  * {@code /steps} it counts the runs the orchestrator stored against the 200s served.
  */
 final class FilterLoad {
-  static final List<String> PATHS = List.of("/plain", "/filtered", "/steps", "/durable");
+  static final List<String> PATHS = List.of("/plain", "/filtered", "/steps", "/durable", "/steps-eager");
   /** The paths measured when {@code --paths} is not given. */
   static final List<String> DEFAULT_PATHS = List.of("/plain", "/filtered", "/steps");
   private static final byte[] BODY = "{\"ok\":true,\"order\":\"o-1\",\"total\":4200}"
@@ -88,25 +90,31 @@ final class FilterLoad {
     }
   }
 
-  static Server app(String orchestratorUrl, long workMillis, boolean durable) throws Exception {
-    return Loopback.start("app", 200, 8, context(orchestratorUrl, workMillis, durable));
+  static Server app(String orchestratorUrl, long workMillis, List<String> paths) throws Exception {
+    return Loopback.start("app", 200, 8, context(orchestratorUrl, workMillis, paths));
   }
 
   /**
    * The servlets of {@link #app} and their filters, for any connector; the filters send checkpoints to
    * {@code orchestratorUrl} (contacted only by a request that calls a step).
    */
-  static ServletContextHandler context(String orchestratorUrl, long workMillis, boolean durable) {
+  static ServletContextHandler context(String orchestratorUrl, long workMillis, List<String> paths) {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     StepHttpConfig config = StepHttpConfig.builder().baseUrl(orchestratorUrl).dev(true).build();
     FilterHolder filter = new FilterHolder(new StepHttpFilter(config));
     context.addFilter(filter, "/filtered", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(filter, "/steps", EnumSet.of(DispatcherType.REQUEST));
-    if (durable) { // only called then, so that a library without the setting can run the rest
+    // Each only when asked for, so that a library without the setting can run the rest.
+    if (paths.contains("/durable")) {
       StepHttpConfig held = config.toBuilder().durableResponses(true).build();
       context.addFilter(new FilterHolder(new StepHttpFilter(held)), "/durable", EnumSet.of(DispatcherType.REQUEST));
       context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/durable");
+    }
+    if (paths.contains("/steps-eager")) {
+      StepHttpConfig eager = config.toBuilder().checkpointLinger(Duration.ZERO).build();
+      context.addFilter(new FilterHolder(new StepHttpFilter(eager)), "/steps-eager", EnumSet.of(DispatcherType.REQUEST));
+      context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/steps-eager");
     }
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/plain");
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/filtered");
@@ -164,13 +172,13 @@ final class FilterLoad {
     Path db = dir.resolve("filter.db");
     try (ChildOrchestrator o = ChildOrchestrator.start(Bench.jar(a), db,
         Bench.orchestratorJvm(a), List.of())) {
-      Server app = app(o.baseUrl(), workMillis, paths.contains("/durable"));
+      Server app = app(o.baseUrl(), workMillis, paths);
       String base = Loopback.url(app);
       try {
         for (int r = 1; r <= rounds; r++) {
           Map<String, Load.Result> results = new LinkedHashMap<>();
           for (String path : paths) {
-            Stored before = path.equals("/steps") || path.equals("/durable") ? stored(o.baseUrl()) : null;
+            Stored before = path.startsWith("/steps") || path.equals("/durable") ? stored(o.baseUrl()) : null;
             Load.Result res = Load.run(a, base, connections, warmup, measure, maxOps,
                 (http, t, seq) -> {
                   RawHttp.Response resp = http.get(path);

@@ -77,9 +77,9 @@ class BenchmarkHarnessTest {
   @Test
   void filterLoadAtAFixedRateCountsLostRuns() throws Exception {
     Summary s = FilterLoad.run(args("--connections", "4", "--rate", "100", "--paths",
-        "/plain,/steps,/durable"));
+        "/plain,/steps,/durable,/steps-eager"));
     assertThat(s.markdown()).contains("fixed rate 100/s").doesNotContain("/filtered");
-    for (String path : new String[] {"/plain", "/steps", "/durable"}) {
+    for (String path : new String[] {"/plain", "/steps", "/durable", "/steps-eager"}) {
       // 100/s over 0.5 s: about 50 requests, each timed from its due time
       assertThat(s.median(path, "req/s")).isBetween(20.0, 200.0);
       assertThat(s.median(path, "p50 ms")).isPositive();
@@ -89,7 +89,7 @@ class BenchmarkHarnessTest {
       assertThat(s.median(path, "unsent")).isZero();
     }
     // far below what the orchestrator takes: every run served is stored and completed
-    for (String path : new String[] {"/steps", "/durable"}) {
+    for (String path : new String[] {"/steps", "/durable", "/steps-eager"}) {
       assertThat(s.median(path, "runs recorded %")).isEqualTo(100.0);
       assertThat(s.median(path, "runs lost")).isZero();
       assertThat(s.median(path, "runs incomplete")).isZero();
