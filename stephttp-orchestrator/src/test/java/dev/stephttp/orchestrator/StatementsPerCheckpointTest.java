@@ -64,6 +64,30 @@ class StatementsPerCheckpointTest {
     }
   }
 
+  /** Rows go 64 to a statement, all sizes prepared once: 150 ops take three step statements. */
+  @Test
+  void aCheckpointOfMoreOpsThanAStatementTakesIsStoredWhole() throws Exception {
+    try (Orchestrator o = Orchestrator.builder().port(0).dev(true)
+        .database(dir.resolve("count.db")).start()) {
+      SqliteStore store = (SqliteStore) o.store();
+      String id = Runs.newRunId();
+      assertThat(Http.post(o.baseUrl() + "/v1/checkpoint", "Bearer",
+          Runs.create(id, "http://127.0.0.1:1", "/count", 0, Runs.stepRun("first", 1)).toString()).status())
+          .isEqualTo(200);
+      StringBuilder steps = new StringBuilder();
+      for (int i = 0; i < 150; i++) {
+        steps.append(Runs.stepRun("s" + i, i)).append(',');
+      }
+      steps.append(Runs.complete(200, "ok"));
+      long before = store.writeStatements();
+      assertThat(Http.post(o.baseUrl() + "/v1/checkpoint/" + id + "/steps", "Bearer",
+          "{\"run_id\":\"" + id + "\",\"steps\":[" + steps + "]}").status()).isEqualTo(200);
+      assertThat(store.writeStatements() - before).isEqualTo(CHECKPOINT_MAX + 2); // 151 step rows: 3 chunks
+      assertThat(Runs.steps(o, id)).hasSize(151);
+      assertThat(Runs.run(o, id).status().name()).isEqualTo("COMPLETED");
+    }
+  }
+
   /** The library's one-call run (its checkpoint linger): a create-run carrying every step and the completion. */
   @Test
   void aCreateRunCarryingTheWholeRunExecutesAConstantNumberOfStatements() throws Exception {

@@ -568,12 +568,14 @@ final class SqlTx implements Tx, Sql {
       + " url, content_type, body, request_version, retries, force_plan, state_bytes,"
       + " created_at, ended_at, output, app_slug, fn_slug, started_at, original_run_id,"
       + " event_id";
-  /** Rows per multi-row statement: 16 columns × 2,000 rows stay under 32,766 variables. */
-  private static final int MAX_ROWS = 2000;
-  /** Multi-row statements of up to this many rows are kept prepared; larger ones are not. */
-  private static final int CACHED_ROWS = 64;
+  /**
+   * Rows per multi-row statement. Every size up to it is kept prepared, so a group commit of many
+   * requests runs a few cached statements per table rather than preparing one of thousands of
+   * variables each time (BENCHMARKS.md, issue 10: statement preparation).
+   */
+  private static final int CHUNK_ROWS = 64;
 
-  /** Sends held-back writes: one statement per table (and per {@link #MAX_ROWS} rows). */
+  /** Sends held-back writes: one statement per table (and per {@link #CHUNK_ROWS} rows). */
   private void write(Pending p) {
     if (p.isEmpty()) {
       return;
@@ -662,36 +664,25 @@ final class SqlTx implements Tx, Sql {
 
   /**
    * Runs {@code head + row, row, … + tail} over {@code rows} as one statement (per
-   * {@link #MAX_ROWS}), {@code row} being {@link #TUPLE} (as many placeholders as a row has
+   * {@link #CHUNK_ROWS}), {@code row} being {@link #TUPLE} (as many placeholders as a row has
    * values) or a literal template; nothing when there are no rows.
    */
   private void rows(String head, String row, String tail, List<Object[]> rows) {
-    for (int from = 0; from < rows.size(); from += MAX_ROWS) {
-      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + MAX_ROWS));
+    for (int from = 0; from < rows.size(); from += CHUNK_ROWS) {
+      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK_ROWS));
       int width = chunk.get(0).length;
       Object[] args = new Object[width * chunk.size()];
       for (int i = 0; i < chunk.size(); i++) {
         System.arraycopy(chunk.get(i), 0, args, i * width, width);
       }
-      if (chunk.size() <= CACHED_ROWS) {
-        // the same String each time: its hash is computed once, the statement cache hits by identity
-        String[] bySize = rowsSql.computeIfAbsent(head, h -> new String[CACHED_ROWS + 1]);
-        String sql = bySize[chunk.size()];
-        if (sql == null) {
-          sql = rowsSql(head, row, tail, width, chunk.size());
-          bySize[chunk.size()] = sql;
-        }
-        exec(sql, args);
-      } else {
-        statements++;
-        try (PreparedStatement p = conn.prepareStatement(
-            rowsSql(head, row, tail, width, chunk.size()))) {
-          bind(p, args);
-          p.executeUpdate();
-        } catch (SQLException e) {
-          throw new StoreException("write failed: " + head, e);
-        }
+      // the same String each time: its hash is computed once, the statement cache hits by identity
+      String[] bySize = rowsSql.computeIfAbsent(head, h -> new String[CHUNK_ROWS + 1]);
+      String sql = bySize[chunk.size()];
+      if (sql == null) {
+        sql = rowsSql(head, row, tail, width, chunk.size());
+        bySize[chunk.size()] = sql;
       }
+      exec(sql, args);
     }
   }
 
