@@ -2,7 +2,6 @@ package dev.stephttp.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,10 +63,6 @@ public class FilterBenchmark {
     String text = method.equals("GET") ? head + "\r\n" : head
         + "Content-Type: application/json\r\nContent-Length: " + JSON.length() + "\r\n\r\n" + JSON;
     request = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort(); // closed again: nothing listens there
-    }
     QueuedThreadPool pool = new QueuedThreadPool(8, 2);
     pool.setName("app");
     pool.setDaemon(true);
@@ -76,7 +71,7 @@ public class FilterBenchmark {
     LocalConnector connector = new LocalConnector(server, executor, null, null, 1,
         new HttpConnectionFactory());
     server.addConnector(connector);
-    server.setHandler(FilterLoad.context("http://127.0.0.1:" + port, 0, List.of()));
+    server.setHandler(FilterLoad.context("http://127.0.0.1:" + Loopback.closedPort(), 0, List.of()));
     server.start();
     endpoint = connector.connect();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -35,7 +35,8 @@ import org.eclipse.jetty.server.Server;
  * sent while the request runs, as before the linger existed). The load
  * driver (closed loop, or a fixed rate with {@code --rate}) measures each in turn, for several
  * rounds (interleaved, so that drift in the machine's load hits all three alike); for
- * {@code /steps} it counts the runs the orchestrator stored against the 200s served.
+ * {@code /steps} it counts the runs the orchestrator stored against the 200s served. With
+ * {@code --interleave-ms}, {@link FilterPairs} instead.
  */
 final class FilterLoad {
   static final List<String> PATHS = List.of("/plain", "/filtered", "/steps", "/durable", "/steps-eager");
@@ -146,6 +147,9 @@ final class FilterLoad {
   }
 
   static Summary run(Args a) throws Exception {
+    if (a.text("interleave-ms", null) != null) {
+      return FilterPairs.run(a); // /plain against /filtered, paired
+    }
     int connections = a.integer("connections", 16);
     int rounds = a.integer("rounds", 3);
     long warmup = a.integer("warmup-ms", 3000);

@@ -1,5 +1,7 @@
 package dev.stephttp.benchmarks;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -27,5 +29,12 @@ final class Loopback {
   /** {@code http://127.0.0.1:<port>} of a server started by {@link #start}. */
   static String url(Server server) {
     return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  /** A port of 127.0.0.1 nothing listens on (taken free, closed again): an orchestrator never contacted. */
+  static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 }
