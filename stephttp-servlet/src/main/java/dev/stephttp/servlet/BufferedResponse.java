@@ -24,8 +24,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>In streaming mode (the sync phase) a flush or a body larger than the limit commits the
  * response and the rest streams through; the copy for {@code RunComplete} is then dropped if it
- * outgrows the limit. In capture mode (re-entries) nothing reaches the client and a body beyond
- * the limit is an overflow.
+ * outgrows the limit. Until the body is released, the held body is that copy (released, its buffer
+ * becomes the copy: the body is never copied twice). In capture mode (re-entries) nothing reaches
+ * the client and a body beyond the limit is an overflow.
  *
  * <p>Once the run's execution has recorded a suspension the response is sealed: nothing the
  * handler, a framework's exception handler or an error page writes, flushes, sets or sends
@@ -37,7 +38,9 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   private final int limit;
   private final boolean streaming;
   private final BooleanSupplier sealed;
-  private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+  /** Streaming mode: the body held back, which is also the copy until released. */
+  private ByteArrayOutputStream held = new ByteArrayOutputStream();
+  /** The copy for {@code RunComplete}: capture mode's body; streaming mode's once released. */
   private ByteArrayOutputStream copy = new ByteArrayOutputStream();
   private boolean released;
   private boolean overflowed;
@@ -262,7 +265,10 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   /** The body so far, or null when it outgrew the limit. */
   byte[] bodyCopy() {
     flushWriter();
-    return overflowed ? null : copy.toByteArray();
+    if (overflowed) {
+      return null;
+    }
+    return (streaming && !released ? held : copy).toByteArray();
   }
 
   /** Sends everything held back to the client and streams from now on (async servlets). */
@@ -321,8 +327,13 @@ final class BufferedResponse extends HttpServletResponseWrapper {
       return;
     }
     released = true;
-    if (held.size() > 0) {
-      held.writeTo(getResponse().getOutputStream()); // one write, without a copy
+    ByteArrayOutputStream body = held;
+    if (streaming) { // the held body was the copy so far (empty until now): it becomes the copy
+      held = copy;
+      copy = body;
+    }
+    if (body.size() > 0) {
+      body.writeTo(getResponse().getOutputStream()); // one write, without a copy
     }
     held.reset();
   }
@@ -408,17 +419,20 @@ final class BufferedResponse extends HttpServletResponseWrapper {
       if (len == 0 || sealed.getAsBoolean()) {
         return;
       }
-      if (!passThrough) {
-        keepCopy(b, off, len);
-      }
       if (!streaming) {
-        return; // capture mode: the copy is the body
+        if (!passThrough) {
+          keepCopy(b, off, len); // capture mode: the copy is the body
+        }
+        return;
       }
       if (!released && held.size() + len <= limit) {
-        held.write(b, off, len);
+        held.write(b, off, len); // held back, and the copy so far
         return;
       }
       release();
+      if (!passThrough) {
+        keepCopy(b, off, len);
+      }
       getResponse().getOutputStream().write(b, off, len);
     }
 

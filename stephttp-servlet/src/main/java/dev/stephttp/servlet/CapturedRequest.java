@@ -26,7 +26,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -274,12 +273,16 @@ final class CapturedRequest extends HttpServletRequestWrapper {
   }
 
   private static boolean isMultipart(String contentType) {
-    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/");
+    return startsWithIgnoringCase(contentType, "multipart/");
   }
 
   private boolean isForm() {
-    String ct = getContentType();
-    return ct != null && ct.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    return startsWithIgnoringCase(getContentType(), "application/x-www-form-urlencoded");
+  }
+
+  /** Whether {@code s} starts with the lower-case ASCII {@code prefix}, in any case (no copy of {@code s}). */
+  private static boolean startsWithIgnoringCase(String s, String prefix) {
+    return s != null && s.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
   private Charset charset() {
