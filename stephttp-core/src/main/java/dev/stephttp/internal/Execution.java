@@ -40,6 +40,8 @@ public final class Execution {
   private static final ThreadLocal<Execution> CURRENT = new ThreadLocal<>();
   private static final ObjectMapper MAPPER = Json.mapper();
   private static final Timing NO_TIMING = new Timing(0, 0);
+  /** Closes the binding of a thread that had none before: one scope for every request. */
+  private static final Scope LEAVE = CURRENT::remove;
 
   /** Which of the two situations the handler runs in (docs/how-it-works.md). */
   public enum Mode {
@@ -106,13 +108,7 @@ public final class Execution {
   public Scope enter() {
     Execution previous = CURRENT.get();
     CURRENT.set(this);
-    return () -> {
-      if (previous == null) {
-        CURRENT.remove();
-      } else {
-        CURRENT.set(previous);
-      }
-    };
+    return previous == null ? LEAVE : () -> CURRENT.set(previous);
   }
 
   /** A thread binding that restores the previous one when closed. */

@@ -1,6 +1,6 @@
 package dev.stephttp.internal;
 
-import com.github.f4b6a3.ulid.UlidCreator;
+import com.github.f4b6a3.ulid.Ulid;
 import dev.stephttp.internal.wire.CreateRunRequest;
 import dev.stephttp.internal.wire.GeneratorOpcode;
 import dev.stephttp.internal.wire.HttpRequestData;
@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  * request the run started from; the run builds the create-run request around the first ops, so a
  * step flows from the integration through core to the wire. Starting a run is cheap: the request
  * is read only when the run needs it, at its first op (a request that calls no step is never
- * read). The execution and {@link #request()} are confined to the request's thread; the rest is
- * thread-safe.
+ * read), and so is its checkpoint stream, opened at the first op or when asked. The execution and
+ * {@link #request()} are confined to the request's thread; the rest is thread-safe.
  */
 public final class SyncRun {
   private final String runId;
@@ -24,15 +24,18 @@ public final class SyncRun {
   private final Supplier<HttpRequestData> source;
   /** Read from {@link #source} on the request's thread; read by the sender thread for create-run. */
   private volatile HttpRequestData request;
-  private final RunCheckpoints checkpoints;
+  private final CheckpointPipeline pipeline;
+  /** Opened by {@link #checkpoints()}: at the first op, or when the integration asks. */
+  private volatile RunCheckpoints checkpoints;
   private final Execution execution;
 
   private SyncRun(CheckpointPipeline pipeline, StepThreads threads, Supplier<HttpRequestData> source,
       long receivedAt) {
-    this.runId = UlidCreator.getMonotonicUlid().toString();
+    // docs/protocol.md §1: any ULID will do, monotonic or not; this one takes no lock.
+    this.runId = Ulid.fast().toString();
     this.receivedAt = receivedAt;
     this.source = source;
-    this.checkpoints = pipeline.open(runId, this::createRun);
+    this.pipeline = pipeline;
     this.execution = Execution.sync(runId, this::emit, pipeline.client(), threads);
   }
 
@@ -74,14 +77,25 @@ public final class SyncRun {
     return execution;
   }
 
+  /** The run's checkpoint stream, opened at the first call (from any thread). */
   public RunCheckpoints checkpoints() {
-    return checkpoints;
+    RunCheckpoints c = checkpoints;
+    if (c == null) {
+      synchronized (this) {
+        c = checkpoints;
+        if (c == null) {
+          c = pipeline.open(runId, this::createRun);
+          checkpoints = c;
+        }
+      }
+    }
+    return c;
   }
 
   /** {@link RunCheckpoints#emit}, the run's request read first, on the request's thread. */
   private boolean emit(GeneratorOpcode op) {
     request();
-    return checkpoints.emit(op);
+    return checkpoints().emit(op);
   }
 
   /** The create-run request around the run's first ops (docs/protocol.md §2.1). */

@@ -10,9 +10,17 @@ import dev.stephttp.internal.wire.HttpRequestData;
 import dev.stephttp.internal.wire.Opcode;
 import dev.stephttp.internal.wire.StepIds;
 import dev.stephttp.internal.wire.TriggerEvent;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +96,47 @@ class SyncRunTest {
     assertThat(readers).containsExactly(Thread.currentThread());
     assertThat(run.request()).isSameAs(REQUEST);
     assertThat(reads).hasValue(1);
+  }
+
+  @Test
+  void runIdsAreDistinctUlidsOfTheirStartTime() {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      long before = System.currentTimeMillis();
+      SyncRun run = SyncRun.start(pipeline, THREADS, () -> REQUEST);
+      long after = System.currentTimeMillis();
+      assertThat(Ulid.isValid(run.runId())).isTrue();
+      assertThat(Ulid.getTime(run.runId())).isBetween(before, after);
+      ids.add(run.runId());
+    }
+    assertThat(ids).hasSize(10_000);
+  }
+
+  @Test
+  void threadsThatAskAtOnceGetTheOneCheckpointStream() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < 200; round++) {
+        SyncRun run = SyncRun.start(pipeline, THREADS, () -> REQUEST);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<RunCheckpoints>> asked = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          asked.add(pool.submit(() -> {
+            go.await();
+            return run.checkpoints();
+          }));
+        }
+        go.countDown();
+        RunCheckpoints first = asked.get(0).get(10, TimeUnit.SECONDS);
+        assertThat(first.runId()).isEqualTo(run.runId());
+        for (Future<RunCheckpoints> f : asked) {
+          assertThat(f.get(10, TimeUnit.SECONDS)).isSameAs(first);
+        }
+        assertThat(run.checkpoints()).isSameAs(first);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

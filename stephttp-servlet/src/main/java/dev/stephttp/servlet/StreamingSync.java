@@ -3,7 +3,6 @@ package dev.stephttp.servlet;
 import static dev.stephttp.internal.wire.GeneratorOpcode.runComplete;
 
 import dev.stephttp.internal.Execution;
-import dev.stephttp.internal.RunCheckpoints;
 import dev.stephttp.internal.StepWrapper;
 import dev.stephttp.internal.Suspension;
 import dev.stephttp.internal.SyncRun;
@@ -53,7 +52,6 @@ final class StreamingSync {
       throws IOException, ServletException {
     long started = System.nanoTime();
     Execution execution = run.execution();
-    RunCheckpoints checkpoints = run.checkpoints();
     CallerStream caller = new CallerStream(response, run.runId());
     ResponseStream stream = new ResponseStream(caller);
     execution.attach(ResponseStream.class, stream);
@@ -68,14 +66,14 @@ final class StreamingSync {
     Suspension suspension = execution.suspension();
     if (suspension != null) {
       suspensions.check(suspension, thrown, request);
-      switchToAsync(run, checkpoints, response, caller, suspension);
+      switchToAsync(run, response, caller, suspension);
       return;
     }
     if (thrown instanceof Exception) {
       ApiResult failed = sync.failureResult(run, request, (Exception) thrown, started);
       caller.end(SseEvents.response(failed, true));
       if (sync.recorded(run)) {
-        checkpoints.finish(runComplete(failed), false);
+        run.checkpoints().finish(runComplete(failed), false);
       }
       return;
     }
@@ -88,14 +86,14 @@ final class StreamingSync {
       log.warn("run {}: the response of a streaming request exceeds maxBufferedResponseBytes", run.runId());
       caller.end(SseEvents.response(tooLarge, true));
       if (sync.recorded(run)) {
-        checkpoints.finish(runComplete(tooLarge), false);
+        run.checkpoints().finish(runComplete(tooLarge), false);
       }
       return;
     }
     ApiResult result = SyncPhase.result(run, captured, captured.getStatus(), started);
     caller.end(SseEvents.response(result, false));
     if (sync.recorded(run)) {
-      checkpoints.finish(runComplete(result), false);
+      run.checkpoints().finish(runComplete(result), false);
     }
   }
 
@@ -104,7 +102,7 @@ final class StreamingSync {
    * it; a run that cannot be recorded ends the stream (or the plain answer, if the stream has not
    * started) with the 503 the run is ended with.
    */
-  private void switchToAsync(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response,
+  private void switchToAsync(SyncRun run, HttpServletResponse response,
       CallerStream caller, Suspension suspension) throws IOException {
     String failure = null;
     boolean busy = suspension.reason() == Suspension.Reason.UNRECORDED;
@@ -113,7 +111,7 @@ final class StreamingSync {
       failure = "step '" + suspension.op().name() + "' could not be recorded within checkpointBackpressureTimeout";
     } else {
       try {
-        created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        created = run.checkpoints().durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {
         failure = String.valueOf((e instanceof ExecutionException ? e.getCause() : e).getMessage());
       } catch (InterruptedException e) {
@@ -123,7 +121,7 @@ final class StreamingSync {
     }
     if (failure != null) {
       boolean streaming = caller.started();
-      ApiResult refused = sync.switchFailed(run, checkpoints, streaming ? null : response, busy, failure);
+      ApiResult refused = sync.switchFailed(run, streaming ? null : response, busy, failure);
       if (streaming) {
         caller.end(SseEvents.response(refused, true));
       }

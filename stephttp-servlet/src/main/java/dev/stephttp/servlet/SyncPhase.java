@@ -4,7 +4,6 @@ import static dev.stephttp.internal.wire.GeneratorOpcode.runComplete;
 
 import dev.stephttp.internal.CheckpointPipeline;
 import dev.stephttp.internal.Execution;
-import dev.stephttp.internal.RunCheckpoints;
 import dev.stephttp.internal.Sdk;
 import dev.stephttp.internal.StepThreads;
 import dev.stephttp.internal.Suspension;
@@ -78,7 +77,6 @@ final class SyncPhase {
       streaming.handle(request, response, run, handler); // docs/protocol.md §2.7
       return;
     }
-    RunCheckpoints checkpoints = run.checkpoints();
     Execution execution = run.execution();
     BufferedResponse buffered = new BufferedResponse(response, config.maxBufferedResponseBytes, true,
         () -> execution.suspension() != null);
@@ -94,26 +92,26 @@ final class SyncPhase {
     Suspension suspension = execution.suspension();
     if (suspension != null) {
       suspensions.check(suspension, thrown, request);
-      switchToAsync(run, checkpoints, request, response, buffered, suspension);
+      switchToAsync(run, request, response, buffered, suspension);
       return;
     }
     if (thrown instanceof Exception) {
-      handlerFailed(run, checkpoints, request, response, buffered, started, (Exception) thrown);
+      handlerFailed(run, request, response, buffered, started, (Exception) thrown);
       return;
     }
     Suspensions.rethrowError(thrown);
     if (request.isAsyncStarted()) {
-      completeWhenAsyncEnds(run, checkpoints, request, buffered, started);
+      completeWhenAsyncEnds(run, request, buffered, started);
       return;
     }
     if (config.durableResponses && recorded(run) && !buffered.released()) {
-      respondOnceDurable(run, checkpoints, response, buffered, started);
+      respondOnceDurable(run, response, buffered, started);
       return;
     }
     buffered.finish();
     // docs/how-it-works.md: the user's response goes out before RunComplete is queued.
     response.flushBuffer();
-    complete(run, checkpoints, buffered, response.getStatus(), started);
+    complete(run, buffered, response.getStatus(), started);
   }
 
   /**
@@ -121,19 +119,19 @@ final class SyncPhase {
    * the run, its completion included, is acknowledged; a run that cannot be recorded in time is
    * answered 503 instead, so a 200 always names a stored run.
    */
-  private void respondOnceDurable(SyncRun run, RunCheckpoints checkpoints, HttpServletResponse response,
+  private void respondOnceDurable(SyncRun run, HttpServletResponse response,
       BufferedResponse buffered, long started) throws IOException {
-    if (checkpoints.lostOps()) {
+    if (run.checkpoints().lostOps()) {
       buffered.discard();
       response.reset();
       stamp(response, run.runId());
-      unavailable(run, checkpoints, response, UNAVAILABLE, NOT_RECORDED, "checkpoints of the run were dropped");
+      unavailable(run, response, UNAVAILABLE, NOT_RECORDED, "checkpoints of the run were dropped");
       return;
     }
-    checkpoints.finish(runComplete(result(run, buffered, buffered.getStatus(), started)), false);
+    run.checkpoints().finish(runComplete(result(run, buffered, buffered.getStatus(), started)), false);
     String failure;
     try {
-      checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      run.checkpoints().durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
       buffered.finish();
       response.flushBuffer();
       return;
@@ -155,7 +153,7 @@ final class SyncPhase {
     ErrorBodies.write(response, 503, ErrorBodies.errors(UNAVAILABLE, NOT_RECORDED));
   }
 
-  private void switchToAsync(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
+  private void switchToAsync(SyncRun run, CapturedRequest request,
       HttpServletResponse response, BufferedResponse buffered, Suspension suspension) throws IOException {
     GeneratorOpcode op = suspension.op();
     if (suspension.reason() == Suspension.Reason.UNRECORDED) {
@@ -163,13 +161,13 @@ final class SyncPhase {
       String reason = "step '" + op.name() + "' could not be recorded within checkpointBackpressureTimeout";
       if (buffered.released()) {
         log.warn("run {}: the response was already committed; the client keeps the partial response", run.runId());
-        unavailable(run, checkpoints, null, BUSY, BUSY_MESSAGE, reason);
+        unavailable(run, null, BUSY, BUSY_MESSAGE, reason);
         return;
       }
       buffered.discard();
       response.reset();
       stamp(response, run.runId());
-      unavailable(run, checkpoints, response, BUSY, BUSY_MESSAGE, reason);
+      unavailable(run, response, BUSY, BUSY_MESSAGE, reason);
       return;
     }
     if (buffered.released()) {
@@ -182,18 +180,18 @@ final class SyncPhase {
     stamp(response, run.runId());
     CreateRunResponse created;
     try {
-      created = checkpoints.durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      created = run.checkpoints().durable().get(config.asyncSwitchTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, String.valueOf(cause.getMessage()));
+      unavailable(run, response, UNAVAILABLE, ASYNC_NOT_RECORDED, String.valueOf(cause.getMessage()));
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, "interrupted");
+      unavailable(run, response, UNAVAILABLE, ASYNC_NOT_RECORDED, "interrupted");
       return;
     }
     if (created.token() == null || created.token().isBlank()) {
-      unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, "the orchestrator returned no run-output token");
+      unavailable(run, response, UNAVAILABLE, ASYNC_NOT_RECORDED, "the orchestrator returned no run-output token");
       return;
     }
     String outputUrl = redirectBase + "/v1/http/runs/" + run.runId() + "/output?token="
@@ -217,7 +215,7 @@ final class SyncPhase {
    * Answers 503 {@code code} with {@code message} (unless {@code response} is null: it was already
    * committed) and ends whatever of the run reached the orchestrator with that same answer.
    */
-  private ApiResult unavailable(SyncRun run, RunCheckpoints checkpoints, @Nullable HttpServletResponse response,
+  private ApiResult unavailable(SyncRun run, @Nullable HttpServletResponse response,
       String code, String message, String reason) throws IOException {
     log.warn("run {}: could not be recorded at the orchestrator, answering 503: {}", run.runId(), reason);
     pipeline.countRefused();
@@ -228,7 +226,7 @@ final class SyncPhase {
     ApiResult result = new ApiResult(503, java.util.Map.of("content-type", "application/json", "retry-after", "5"),
         new String(body, StandardCharsets.UTF_8), (System.currentTimeMillis() - run.receivedAt()) * 1_000_000L,
         code.equals(BUSY) ? "OrchestratorBusy" : "OrchestratorUnavailable", null);
-    checkpoints.finish(runComplete(result), true);
+    run.checkpoints().finish(runComplete(result), true);
     if (response != null) {
       response.setHeader("Retry-After", "5");
       ErrorBodies.write(response, 503, body);
@@ -237,13 +235,13 @@ final class SyncPhase {
   }
 
   /** The async switch of a streaming request failed: {@link #unavailable} with the code that says why. */
-  ApiResult switchFailed(SyncRun run, RunCheckpoints checkpoints, @Nullable HttpServletResponse response, boolean busy,
+  ApiResult switchFailed(SyncRun run, @Nullable HttpServletResponse response, boolean busy,
       String reason) throws IOException {
-    return busy ? unavailable(run, checkpoints, response, BUSY, BUSY_MESSAGE, reason)
-        : unavailable(run, checkpoints, response, UNAVAILABLE, ASYNC_NOT_RECORDED, reason);
+    return busy ? unavailable(run, response, BUSY, BUSY_MESSAGE, reason)
+        : unavailable(run, response, UNAVAILABLE, ASYNC_NOT_RECORDED, reason);
   }
 
-  private void handlerFailed(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
+  private void handlerFailed(SyncRun run, CapturedRequest request,
       HttpServletResponse response, BufferedResponse buffered, long started, Exception e) throws IOException {
     ApiResult result = failureResult(run, request, e, started);
     if (!buffered.released()) {
@@ -254,7 +252,7 @@ final class SyncPhase {
       response.flushBuffer();
     }
     if (recorded(run)) {
-      checkpoints.finish(runComplete(result), false);
+      run.checkpoints().finish(runComplete(result), false);
     }
   }
 
@@ -266,13 +264,13 @@ final class SyncPhase {
         System.nanoTime() - started, Suspensions.unwrap(e).getClass().getSimpleName(), null);
   }
 
-  private void completeWhenAsyncEnds(SyncRun run, RunCheckpoints checkpoints, CapturedRequest request,
+  private void completeWhenAsyncEnds(SyncRun run, CapturedRequest request,
       BufferedResponse buffered, long started) {
     request.getAsyncContext().addListener(new AsyncListener() {
       @Override
       public void onComplete(AsyncEvent event) {
         HttpServletResponse r = (HttpServletResponse) event.getSuppliedResponse();
-        complete(run, checkpoints, buffered, r == null ? buffered.getStatus() : r.getStatus(), started);
+        complete(run, buffered, r == null ? buffered.getStatus() : r.getStatus(), started);
       }
 
       @Override
@@ -286,9 +284,9 @@ final class SyncPhase {
     });
   }
 
-  private void complete(SyncRun run, RunCheckpoints checkpoints, BufferedResponse buffered, int status, long started) {
+  private void complete(SyncRun run, BufferedResponse buffered, int status, long started) {
     if (recorded(run)) {
-      checkpoints.finish(runComplete(result(run, buffered, status, started)), false);
+      run.checkpoints().finish(runComplete(result(run, buffered, status, started)), false);
     }
   }
 
