@@ -75,11 +75,16 @@ class CheckpointPipelineTest {
     pipeline = new CheckpointPipeline(new OrchestratorClient(settings), Duration.ofMillis(300), Duration.ZERO);
   }
 
-  /** Replaces the pipeline by one whose runs' first ops linger {@code linger}. */
-  void lingering(Duration linger) {
+  /**
+   * Replaces the pipeline by one whose runs' first ops linger {@code linger}, lets the stand-in
+   * answer create-runs at once, and opens a run on it.
+   */
+  RunCheckpoints lingeringRun(Duration linger) {
     pipeline.close();
     pipeline = new CheckpointPipeline(new OrchestratorClient(pipeline.client().settings()), Duration.ofMillis(300),
         linger);
+    release.countDown();
+    return open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
   }
 
   @AfterEach
@@ -170,9 +175,7 @@ class CheckpointPipelineTest {
 
   @Test
   void aRunThatEndsWithinTheLingerIsRecordedInOneCall() throws Exception {
-    lingering(Duration.ofSeconds(30)); // only the end of the request can send it
-    release.countDown();
-    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    RunCheckpoints run = lingeringRun(Duration.ofSeconds(30)); // only the end of the request can send it
     run.emit(op("a"));
     run.emit(op("b"));
     assertThat(pipeline.awaitIdle(Duration.ofMillis(100))).isFalse(); // lingering, nothing sent
@@ -189,9 +192,7 @@ class CheckpointPipelineTest {
 
   @Test
   void theLingerPassingSendsTheFirstOpsAndLaterOpsGoAtOnce() throws Exception {
-    lingering(Duration.ofMillis(50));
-    release.countDown();
-    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    RunCheckpoints run = lingeringRun(Duration.ofMillis(50));
     run.emit(op("a"));
     awaitCondition(() -> created.size() == 1); // the request has not ended: the timer sent it
     assertThat(created.get(0)).contains("\"displayName\":\"a\"");
@@ -203,9 +204,7 @@ class CheckpointPipelineTest {
 
   @Test
   void waitingForDurabilityEndsTheLinger() throws Exception {
-    lingering(Duration.ofSeconds(30));
-    release.countDown();
-    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    RunCheckpoints run = lingeringRun(Duration.ofSeconds(30));
     run.emit(op("a"));
     run.emit(op("sleep"));
     // The async switch waits for its ops: they go now, in one create-run, not after 30 s.
@@ -216,9 +215,7 @@ class CheckpointPipelineTest {
 
   @Test
   void closingSendsRunsStillLingering() throws Exception {
-    lingering(Duration.ofMillis(200));
-    release.countDown();
-    RunCheckpoints run = open("01J9Z3K6W8T6M0V2Q4R5S7X8Y9");
+    RunCheckpoints run = lingeringRun(Duration.ofMillis(200));
     run.emit(op("a"));
     pipeline.close();
     assertThat(created).hasSize(1);
