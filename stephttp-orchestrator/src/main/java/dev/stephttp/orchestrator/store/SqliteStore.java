@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class SqliteStore implements Store {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
   private static final int MAX_BATCH = 256;
+  private static final String TEMP_IN_MEMORY = "PRAGMA temp_store = MEMORY";
 
   private final Connection writeConn;
   private final Connection readConn;
@@ -121,12 +122,17 @@ public final class SqliteStore implements Store {
           }
         }
         s.execute(tempDir == null ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
+        // Statement journals and sorts in memory: on disk, SQLite created, unlinked and wrote a
+        // temporary file for about every group commit (BENCHMARKS.md, issue 10). Neither has to
+        // survive a crash: the write-ahead log is what makes a commit durable.
+        s.execute(TEMP_IN_MEMORY);
         Schema.migrate(writeConn);
       }
       writeConn.setAutoCommit(false);
       readConn = DriverManager.getConnection(url);
       try (Statement s = readConn.createStatement()) {
         s.execute("PRAGMA busy_timeout = 10000");
+        s.execute(TEMP_IN_MEMORY);
       }
     } catch (SQLException e) {
       throw new StoreException("cannot open database " + file, e);

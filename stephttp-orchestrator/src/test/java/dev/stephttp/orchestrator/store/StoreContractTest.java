@@ -401,4 +401,21 @@ class StoreContractTest {
     }
     assertThat(db.getParent()).doesNotExist();
   }
+
+  /**
+   * Statement journals and sorts stay in memory on both connections: with SQLite's default, the
+   * writer created, wrote and unlinked a temporary file for about every group commit.
+   */
+  @Test
+  void temporaryDataStaysInMemory() {
+    try (SqliteStore store = new SqliteStore(dir.resolve("temp-store.db"), true)) {
+      String pragma = "PRAGMA temp_store";
+      int memory = 2;
+      List<Integer> writer = store.write(tx -> ((SqlTx) tx).query(pragma, rs -> rs.getInt(1)))
+          .join();
+      List<Integer> reader = store.read(tx -> ((SqlTx) tx).query(pragma, rs -> rs.getInt(1)));
+      assertThat(writer).containsExactly(memory);
+      assertThat(reader).containsExactly(memory);
+    }
+  }
 }
