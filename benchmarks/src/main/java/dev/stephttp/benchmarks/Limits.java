@@ -22,8 +22,11 @@ import org.eclipse.jetty.server.Server;
 final class Limits {
   private Limits() {}
 
-  /** Adds the two limit rows of one round; returns the HTTP ceiling in requests/s. */
-  static double measure(Args a, Summary s, int round) throws Exception {
+  /**
+   * Adds the two limit rows of one round; returns the HTTP ceiling in requests/s. The ceiling
+   * warms up as long as the rows it is compared with ({@code warmupMillis}).
+   */
+  static double measure(Args a, Summary s, int round, long warmupMillis) throws Exception {
     Latencies fsync = fsync(Files.createTempDirectory("stephttp-bench-fsync"),
         a.integer("fsync-samples", 300));
     s.add("limit: 4 KiB append + fsync (" + fsync.count() + " samples)", "run p50 ms",
@@ -31,8 +34,7 @@ final class Limits {
     s.add("limit: 4 KiB append + fsync (" + fsync.count() + " samples)", "run p99 ms",
         fsync.percentileMillis(0.99));
     int connections = a.integer("connections", 64);
-    Load.Result http = httpCeiling(connections, a.integer("warmup-ms", 3000),
-        a.integer("measure-ms", 10_000));
+    Load.Result http = httpCeiling(connections, warmupMillis, a.integer("measure-ms", 10_000));
     String row = "limit: HTTP POST → 200 servlet, no store (2 req = 1 \"run\")";
     s.add(row, "runs/s", http.perSecond() / 2);
     s.add(row, "HTTP req/s", http.perSecond());

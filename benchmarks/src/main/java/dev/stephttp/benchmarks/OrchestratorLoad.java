@@ -79,7 +79,7 @@ final class OrchestratorLoad {
         + " three-step runs, SQLite WAL synchronous=FULL, " + measure / 1000.0 + " s per row per"
         + " round", columns);
     for (int r = 1; r <= rounds; r++) {
-      double ceiling = a.flag("skip-limits") ? Double.NaN : Limits.measure(a, s, r);
+      double ceiling = a.flag("skip-limits") ? Double.NaN : Limits.measure(a, s, r, warmup);
       for (String mode : modes) {
         int requestsPerRun = switch (mode) {
           case "one-call" -> 1;
