@@ -42,22 +42,29 @@ final class FilterLoad {
   static final List<String> PATHS = List.of("/plain", "/filtered", "/steps", "/durable", "/steps-eager");
   /** The paths measured when {@code --paths} is not given. */
   static final List<String> DEFAULT_PATHS = List.of("/plain", "/filtered", "/steps");
-  private static final byte[] BODY = "{\"ok\":true,\"order\":\"o-1\",\"total\":4200}"
-      .getBytes(StandardCharsets.UTF_8);
+  private static final String TEXT = "{\"ok\":true,\"order\":\"o-1\",\"total\":4200}";
+  private static final byte[] BODY = TEXT.getBytes(StandardCharsets.UTF_8);
 
   private FilterLoad() {}
 
   /**
-   * The handler of all the servlets; {@code steps} decides whether it calls steps. POST is
-   * answered like GET, its body left unread.
+   * The handler of all the servlets; {@code steps} decides whether it calls steps, {@code writer}
+   * whether it writes its body with {@code getWriter()} instead of {@code getOutputStream()}. POST
+   * is answered like GET, its body left unread.
    */
   static final class Handler extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private final boolean steps;
+    private final boolean writer;
     private final long workMillis;
 
     Handler(boolean steps, long workMillis) {
+      this(steps, false, workMillis);
+    }
+
+    Handler(boolean steps, boolean writer, long workMillis) {
       this.steps = steps;
+      this.writer = writer;
       this.workMillis = workMillis;
     }
 
@@ -82,7 +89,12 @@ final class FilterLoad {
       resp.setStatus(200);
       resp.setContentType("application/json");
       resp.setContentLength(BODY.length);
-      resp.getOutputStream().write(BODY);
+      if (writer) {
+        resp.setCharacterEncoding("UTF-8");
+        resp.getWriter().write(TEXT);
+      } else {
+        resp.getOutputStream().write(BODY);
+      }
     }
 
     @Override
@@ -106,6 +118,7 @@ final class FilterLoad {
     FilterHolder filter = new FilterHolder(new StepHttpFilter(config));
     context.addFilter(filter, "/filtered", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(filter, "/steps", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(filter, "/filtered-writer", EnumSet.of(DispatcherType.REQUEST));
     // Each only when asked for, so that a library without the setting can run the rest.
     if (paths.contains("/durable")) {
       StepHttpConfig held = config.toBuilder().durableResponses(true).build();
@@ -120,6 +133,9 @@ final class FilterLoad {
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/plain");
     context.addServlet(new ServletHolder(new Handler(false, workMillis)), "/filtered");
     context.addServlet(new ServletHolder(new Handler(true, workMillis)), "/steps");
+    // The same pair writing with getWriter(), for FilterBenchmark's -p path=/plain-writer,/filtered-writer.
+    context.addServlet(new ServletHolder(new Handler(false, true, workMillis)), "/plain-writer");
+    context.addServlet(new ServletHolder(new Handler(false, true, workMillis)), "/filtered-writer");
     return context;
   }
 
