@@ -7,9 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -32,7 +30,8 @@ import java.util.function.BooleanSupplier;
  * handler, a framework's exception handler or an error page writes, flushes, sets or sends
  * reaches the client any more, so the async switch can still answer (Spring's message converters
  * flush as they write; an {@code @ExceptionHandler} would otherwise commit its own 500 first).
- * Confined to the request's thread.
+ * The writer ({@link EncodingWriter}) encodes each write straight into the body, so the body
+ * always holds all that was written. Confined to the request's thread.
  */
 final class BufferedResponse extends HttpServletResponseWrapper {
   private final int limit;
@@ -47,7 +46,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   private boolean passThrough;
   private Body stream;
   private PrintWriter writer;
-  private boolean internalFlush;
 
   BufferedResponse(HttpServletResponse response, int limit, boolean streaming, BooleanSupplier sealed) {
     super(response);
@@ -74,7 +72,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
         throw new IllegalStateException("getOutputStream() was already called on this response");
       }
       stream = new Body();
-      writer = new PrintWriter(new BodyWriter(new OutputStreamWriter(stream, charset())), false);
+      writer = new PrintWriter(new EncodingWriter(stream, charset()), false);
     }
     return writer;
   }
@@ -84,7 +82,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
     if (sealed.getAsBoolean()) {
       return;
     }
-    flushWriter();
     if (streaming) {
       release();
       getResponse().flushBuffer();
@@ -264,7 +261,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   /** The body so far, or null when it outgrew the limit. */
   byte[] bodyCopy() {
-    flushWriter();
     if (overflowed) {
       return null;
     }
@@ -273,7 +269,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   /** Sends everything held back to the client and streams from now on (async servlets). */
   void passThrough() throws IOException {
-    flushWriter();
     passThrough = true;
     release();
   }
@@ -289,7 +284,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
   /** Writes the held body to the client with an exact Content-Length when still possible. */
   void finish() throws IOException {
-    flushWriter();
     if (!released && !getResponse().isCommitted() && !containsHeader("Transfer-Encoding")) {
       getResponse().setContentLengthLong(held.size());
     }
@@ -309,17 +303,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
       headers.putIfAbsent("content-type", getContentType());
     }
     return headers;
-  }
-
-  private void flushWriter() {
-    if (writer != null) {
-      internalFlush = true;
-      try {
-        writer.flush();
-      } finally {
-        internalFlush = false;
-      }
-    }
   }
 
   private void release() throws IOException {
@@ -359,54 +342,6 @@ final class BufferedResponse extends HttpServletResponseWrapper {
     copy.write(b, off, len);
   }
 
-  /**
-   * The writer's encoder buffers characters; once the response passes through (async servlets),
-   * nothing would flush it before the container closes the response, so each write moves its
-   * bytes on at once.
-   */
-  private final class BodyWriter extends Writer {
-    private final Writer encoder;
-
-    BodyWriter(Writer encoder) {
-      this.encoder = encoder;
-    }
-
-    @Override
-    public void write(char[] cbuf, int off, int len) throws IOException {
-      encoder.write(cbuf, off, len);
-      if (passThrough) {
-        flushWriterOnly();
-      }
-    }
-
-    @Override
-    public void write(String str, int off, int len) throws IOException {
-      encoder.write(str, off, len);
-      if (passThrough) {
-        flushWriterOnly();
-      }
-    }
-
-    @Override
-    public void flush() throws IOException {
-      encoder.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      encoder.close();
-    }
-
-    private void flushWriterOnly() throws IOException {
-      internalFlush = true;
-      try {
-        encoder.flush();
-      } finally {
-        internalFlush = false;
-      }
-    }
-  }
-
   /** The body stream handed to the handler. */
   private final class Body extends ServletOutputStream {
     @Override
@@ -438,8 +373,8 @@ final class BufferedResponse extends HttpServletResponseWrapper {
 
     @Override
     public void flush() throws IOException {
-      if (internalFlush || sealed.getAsBoolean()) {
-        return; // moving the writer's chars into this stream is not a flush by the handler
+      if (sealed.getAsBoolean()) {
+        return;
       }
       if (streaming && released) {
         getResponse().getOutputStream().flush();
