@@ -22,18 +22,19 @@ import java.util.Objects;
  */
 final class EncodingWriter extends Writer {
   /** Characters encoded per step. */
-  private static final int CHUNK = 256;
+  private static final int CHARS = 128;
+  /** Bytes moved to the stream per step at most (a step's rest is encoded after a drain). */
+  private static final int BYTES = 256;
   private final OutputStream out;
   private final CharsetEncoder encoder;
-  private final CharBuffer chars = CharBuffer.allocate(CHUNK);
-  private final ByteBuffer bytes;
+  private final CharBuffer chars = CharBuffer.allocate(CHARS);
+  private final ByteBuffer bytes = ByteBuffer.allocate(BYTES);
 
   EncodingWriter(OutputStream out, Charset charset) {
     this.out = out;
     this.encoder = charset.newEncoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    this.bytes = ByteBuffer.allocate((int) Math.ceil(CHUNK * encoder.maxBytesPerChar()));
   }
 
   @Override
