@@ -46,6 +46,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   private boolean passThrough;
   private Body stream;
   private PrintWriter writer;
+  private EncodingWriter encoding;
 
   BufferedResponse(HttpServletResponse response, int limit, boolean streaming, BooleanSupplier sealed) {
     super(response);
@@ -72,7 +73,8 @@ final class BufferedResponse extends HttpServletResponseWrapper {
         throw new IllegalStateException("getOutputStream() was already called on this response");
       }
       stream = new Body();
-      writer = new PrintWriter(new EncodingWriter(stream, charset()), false);
+      encoding = new EncodingWriter(stream, charset());
+      writer = new PrintWriter(encoding, false);
     }
     return writer;
   }
@@ -97,6 +99,9 @@ final class BufferedResponse extends HttpServletResponseWrapper {
       held.reset();
       copy = new ByteArrayOutputStream();
       overflowed = false;
+      if (encoding != null) {
+        encoding.discard();
+      }
     }
     super.resetBuffer();
   }
@@ -276,6 +281,7 @@ final class BufferedResponse extends HttpServletResponseWrapper {
   /** Drops the held body and the copy (before an async switch). */
   void discard() {
     writer = null;
+    encoding = null;
     stream = null;
     held.reset();
     copy = new ByteArrayOutputStream();

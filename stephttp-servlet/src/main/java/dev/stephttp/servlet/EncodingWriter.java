@@ -77,6 +77,15 @@ final class EncodingWriter extends Writer {
     }
   }
 
+  /**
+   * Forgets what was written, for a reset of the response's buffer: the held half of a surrogate
+   * pair, and the encoder's state (a stateful charset starts over, its shift sequences included).
+   */
+  void discard() {
+    chars.clear();
+    encoder.reset();
+  }
+
   /** Encodes the characters buffered into the stream, keeping an unfinished surrogate pair. */
   private void encode(boolean endOfInput) throws IOException {
     chars.flip();

@@ -144,6 +144,32 @@ class EncodingWriterFuzzTest {
   }
 
   @Test
+  void discardingForgetsAHeldSurrogateAndTheEncodersState() {
+    Charset jis = Charset.forName("ISO-2022-JP");
+    Recording out = new Recording();
+    EncodingWriter encoding = new EncodingWriter(out, jis);
+    try (PrintWriter writer = new PrintWriter(encoding, false)) {
+      writer.write("日本\uD83D"); // a shifted state and half a pair, then the body is reset
+      writer.flush();
+      out.reset();
+      encoding.discard();
+      writer.write("\uDE00日本");
+    }
+    assertThat(out.toByteArray()).isEqualTo("\uDE00日本".getBytes(jis));
+
+    Recording utf8 = new Recording();
+    EncodingWriter pairs = new EncodingWriter(utf8, UTF_8);
+    try (PrintWriter writer = new PrintWriter(pairs, false)) {
+      writer.write("a\uD83D");
+      writer.flush();
+      utf8.reset();
+      pairs.discard();
+      writer.write("\uDE00b"); // no longer the second half of a pair
+    }
+    assertThat(utf8.toString(UTF_8)).isEqualTo("?b");
+  }
+
+  @Test
   void closeEndsAStatefulEncoding() {
     Charset jis = Charset.forName("ISO-2022-JP");
     Recording out = new Recording();
