@@ -222,25 +222,33 @@ public final class Handlers {
   /** Reads form parameter {@code item}, records it in a step, sleeps, and shows both. */
   public static void form(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
     String item = req.getParameter("item");
-    replayed(counts, req, resp, item);
+    replayed(counts, req, resp, item, false);
   }
 
   /** Reads JSON field {@code item}, records it in a step, sleeps, and shows both. */
   public static void json(Counters counts, HttpServletRequest req, HttpServletResponse resp) throws IOException {
     byte[] body = req.getInputStream().readAllBytes();
     String item = body.length == 0 ? "<no body>" : JSON.readTree(body).path("item").asText("<no item>");
-    replayed(counts, req, resp, item);
+    replayed(counts, req, resp, item, true);
   }
 
-  private static void replayed(Counters counts, HttpServletRequest req, HttpServletResponse resp, String item)
-      throws IOException {
+  /** Answers through {@code getWriter()} when {@code viaWriter}: the filter's encoder in every container. */
+  private static void replayed(Counters counts, HttpServletRequest req, HttpServletResponse resp, String item,
+      boolean viaWriter) throws IOException {
     String tag = tag(req);
     String first = Step.run("first-seen", String.class, () -> {
       counts.increment(tag + "/first-seen");
       return item;
     });
     Step.sleep("s", SLEEP);
-    write(resp, 200, "first=" + first + " now=" + item);
+    String answer = "first=" + first + " now=" + item;
+    if (viaWriter) {
+      resp.setStatus(200);
+      resp.setContentType("text/plain;charset=utf-8");
+      resp.getWriter().write(answer);
+    } else {
+      write(resp, 200, answer);
+    }
   }
 
   /** Runs {@code a} and answers with {@link #bigBody()}. */
