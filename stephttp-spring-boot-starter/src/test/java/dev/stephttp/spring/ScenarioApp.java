@@ -124,6 +124,15 @@ public class ScenarioApp {
       return new Receipt(id, 3, "after the sleep");
     }
 
+    /** Writes its answer itself through {@code getWriter()}: non-ASCII text and a character beyond the BMP. */
+    @GetMapping("/letter")
+    void letter(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+      String dish = Step.run("choose", String.class, () -> "crème brûlée \uD83C\uDF6E");
+      Step.sleep("bake", NAP);
+      response.setContentType("text/plain;charset=utf-8");
+      response.getWriter().write("served " + dish);
+    }
+
     @GetMapping("/accepted")
     ResponseEntity<String> accepted() {
       Step.sleep("queue", NAP);

@@ -111,6 +111,16 @@ class SpringScenariosIT {
   }
 
   @Test
+  void aControllerWritingThroughGetWriterIsAnsweredWithItsTextAfterTheSleep() throws IOException {
+    Answer first = call(user(get("/letter")));
+    assertThat(first.code).isEqualTo(303);
+    Answer last = follow(first);
+    assertThat(last.code).isEqualTo(200);
+    assertThat(last.headers.get("Content-Type")).startsWith("text/plain");
+    assertThat(last.body).isEqualTo("served crème brûlée \uD83C\uDF6E");
+  }
+
+  @Test
   void responseEntityKeepsItsStatusAndHeadersAcrossTheSleep() throws IOException {
     Answer first = call(user(get("/accepted")));
     assertThat(first.code).isEqualTo(303);
